@@ -1,0 +1,102 @@
+"""Async engine and unit of work for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Self
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from medins_common.events.envelope import Event
+from medins_common.outbox import write_outbox
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """Create an engine; on SQLite, WAL + synchronous=FULL and one writer at a time.
+
+    SQLite transactions start with BEGIN IMMEDIATE so that two writers never both read
+    and then fail to upgrade their lock: the second simply waits (busy_timeout).
+    """
+    if is_sqlite(url):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to the "begin" hook below (pysqlite's own is lazy).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class UnitOfWork:
+    """One database transaction: business writes and outgoing events commit together.
+
+    Use as ``async with uow:``; leaving the block without ``commit()`` rolls back.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, producer: str) -> None:
+        self._session_factory = session_factory
+        self.producer = producer
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def publish(self, *events: Event) -> None:
+        """Queue events in the outbox, inside this transaction."""
+        await write_outbox(self.session, events, producer=self.producer)
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await _select_one(conn)
+
+
+async def _select_one(conn: AsyncConnection) -> None:
+    await conn.exec_driver_sql("SELECT 1")

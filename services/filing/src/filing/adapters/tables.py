@@ -1,0 +1,40 @@
+"""The filing database."""
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, MetaData, String, Table
+
+from medins_common.messaging_tables import messaging_tables
+
+metadata = MetaData()
+messaging_tables(metadata)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("psn_no", String(30), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("id_no_hash", String(64), nullable=False, unique=True),
+    Column("id_no_masked", String(18), nullable=False),
+    Column("insured_region", String(6), nullable=False),
+    Column("insutype", String(3), nullable=False),
+    Column("person_type", String(30), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+filings = Table(
+    "filings",
+    metadata,
+    Column("filing_id", String(36), primary_key=True),
+    Column("psn_no", String(30), ForeignKey("persons.psn_no"), nullable=False),
+    Column("insured_region", String(6), nullable=False),
+    Column("filing_class", String(20), nullable=False),
+    Column("subtype", String(30), nullable=False),
+    Column("destination_region", String(6), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("channel", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_filings_psn_no", "psn_no"),
+)

@@ -1,0 +1,1 @@
+"""The filing rules (DOMAIN.md D-P, D-F): plain Python, no framework."""
