@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Self
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -100,3 +101,19 @@ async def ping(engine: AsyncEngine) -> None:
 
 async def _select_one(conn: AsyncConnection) -> None:
     await conn.exec_driver_sql("SELECT 1")
+
+
+async def upsert(
+    session: AsyncSession, table: Any, values: dict[str, Any], *, key: Sequence[str]
+) -> None:
+    """Insert a row or update it in place by its key: read models replay events this way."""
+    statement = dialect_insert(session, table).values(**values)
+    updates = {name: statement.excluded[name] for name in values if name not in key}
+    await session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=updates))
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT with the dialect's ON CONFLICT support (PostgreSQL and SQLite share its form)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -19,12 +19,11 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import ValidationError
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import metrics, timeutil
 from medins_common.context import correlation_id_var
-from medins_common.db import UnitOfWork, UnitOfWorkFactory
+from medins_common.db import UnitOfWork, UnitOfWorkFactory, dialect_insert
 from medins_common.events.envelope import Envelope, Event
 from medins_common.kafka import start_with_retry
 from medins_common.messaging_tables import DEAD_LETTER, INBOX
@@ -60,10 +59,8 @@ class PermanentError(Exception):
 
 async def claim(session: AsyncSession, *, consumer: str, event_id: str) -> bool:
     """Record the event in the inbox; False when this consumer has already applied it."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(
-        insert_fn(INBOX)
+        dialect_insert(session, INBOX)
         .values(consumer=consumer, event_id=event_id, processed_at=timeutil.now())
         .on_conflict_do_nothing()
     )

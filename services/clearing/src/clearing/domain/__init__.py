@@ -1,0 +1,1 @@
+"""Clearing rules (DOMAIN.md, money between regions): plain Python, no framework."""

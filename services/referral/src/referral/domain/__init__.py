@@ -1,0 +1,1 @@
+"""Referral rules (DOMAIN.md D-R): plain Python, no framework."""

@@ -1,0 +1,1 @@
+"""Settlement rules (DOMAIN.md D-S, settlement arithmetic): plain Python, no framework."""
