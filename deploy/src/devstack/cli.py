@@ -54,7 +54,7 @@ def print_summary(stack: Stack) -> None:
         url = stack.base_url(service.name)
         print(f"  {service.name:<11} {url}   docs: {url}/docs")
     print(f"\n  processes: {', '.join(ROLES)} per service; logs in {stack.log_dir}")
-    print("  a token:   uv run mint-token --role admin")
+    print("  a token:   .venv/bin/mint-token --role admin")
     print("\nCtrl-C stops everything.", flush=True)
 
 
