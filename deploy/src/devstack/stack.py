@@ -49,11 +49,11 @@ class StackConfig:
     broker_port: int = 9092
     postgres_url: str | None = None  # None: one SQLite file per service
     database_prefix: str = "medins_"
-    port_offset: int = 0
+    api_ports: dict[str, int] = field(default_factory=dict)  # by service; default: its own
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def port(self, service: ServiceSpec) -> int:
-        return service.port + self.port_offset
+        return self.api_ports.get(service.name, service.port)
 
 
 class Stack:
