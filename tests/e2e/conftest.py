@@ -29,6 +29,7 @@ def stack(
         postgres_url=server,
         database_prefix=f"e2e_{uuid.uuid4().hex[:8]}_",
         api_ports={service.name: free_port() for service in SERVICES},
+        worker_metrics=False,
         extra_env={"LOG_LEVEL": "INFO"},
     )
     running = Stack(config)
@@ -44,8 +45,9 @@ def stack(
 
 @pytest.fixture
 async def http(stack: Stack) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    clients = {s.name: httpx.AsyncClient(base_url=stack.base_url(s.name), timeout=10)
-               for s in SERVICES}
+    clients = {
+        s.name: httpx.AsyncClient(base_url=stack.base_url(s.name), timeout=10) for s in SERVICES
+    }
     try:
         yield clients
     finally:
@@ -104,5 +106,3 @@ def new_person() -> dict[str, str]:
         "insutype": "310",
         "person_type": "employee_retired",
     }
-
-

@@ -9,23 +9,30 @@ from medins_common.messaging_tables import OUTBOX
 
 from .conftest import CLERK, HOSPITAL, count, eventually, log_text, new_person, scalar
 
-FILING = {"subtype": "retiree_resettled", "destination_region": "110000",
-          "start_date": "2026-01-01", "channel": "district_window"}
+FILING = {
+    "subtype": "retiree_resettled",
+    "destination_region": "110000",
+    "start_date": "2026-01-01",
+    "channel": "district_window",
+}
 
 
 async def filing_status(http, psn_no: str, on: str = "2026-06-01"):
-    return await http["settlement"].get(f"/v1/persons/{psn_no}/filing-status",
-                                        params={"on": on}, headers=HOSPITAL)
+    return await http["settlement"].get(
+        f"/v1/persons/{psn_no}/filing-status", params={"on": on}, headers=HOSPITAL
+    )
 
 
 async def test_a_person_and_filing_reach_the_settlement_read_model(stack, http):
     person = new_person()
-    created = await http["filing"].post("/v1/persons", json=person,
-                                        headers={**CLERK, "X-Correlation-ID": "e2e-flow-1"})
+    created = await http["filing"].post(
+        "/v1/persons", json=person, headers={**CLERK, "X-Correlation-ID": "e2e-flow-1"}
+    )
     assert created.status_code == 201, created.text
     assert created.json()["id_no_masked"] == person["id_no"][:6] + "*" * 8 + person["id_no"][-4:]
-    filed = await http["filing"].post("/v1/filings", json={"psn_no": person["psn_no"], **FILING},
-                                      headers=CLERK)
+    filed = await http["filing"].post(
+        "/v1/filings", json={"psn_no": person["psn_no"], **FILING}, headers=CLERK
+    )
     assert filed.status_code == 201, filed.text
 
     async def settlement_sees_the_filing():
@@ -53,8 +60,9 @@ async def test_a_relay_killed_after_the_commit_delivers_once_restarted(stack, ht
     try:
         created = await http["filing"].post("/v1/persons", json=person, headers=CLERK)
         assert created.status_code == 201
-        unpublished = count(OUTBOX).where(OUTBOX.c.published_at.is_(None),
-                                          OUTBOX.c.message_key == person["psn_no"])
+        unpublished = count(OUTBOX).where(
+            OUTBOX.c.published_at.is_(None), OUTBOX.c.message_key == person["psn_no"]
+        )
         assert await scalar(stack, "filing", unpublished) == 1
     finally:
         stack.stop_process("filing", "relay", sig=signal.SIGKILL)
@@ -73,10 +81,12 @@ async def test_a_consumer_killed_mid_stream_applies_everything_once_restarted(st
     stack.stop_process("settlement", "consumers", sig=signal.SIGKILL)
     people = [new_person() for _ in range(5)]
     for person in people:
-        assert (await http["filing"].post("/v1/persons", json=person,
-                                          headers=CLERK)).status_code == 201
+        assert (
+            await http["filing"].post("/v1/persons", json=person, headers=CLERK)
+        ).status_code == 201
         filed = await http["filing"].post(
-            "/v1/filings", json={"psn_no": person["psn_no"], **FILING}, headers=CLERK)
+            "/v1/filings", json={"psn_no": person["psn_no"], **FILING}, headers=CLERK
+        )
         assert filed.status_code == 201
     stack.start_process("settlement", "consumers")
 
@@ -92,14 +102,16 @@ async def test_a_consumer_killed_mid_stream_applies_everything_once_restarted(st
 async def test_bad_requests_get_problems_and_write_nothing(stack, http):
     before = await scalar(stack, "filing", count(persons))
     outbox_before = await scalar(stack, "filing", count(OUTBOX))
-    bad_body = await http["filing"].post("/v1/persons", json={"psn_no": "1", "name": ""},
-                                         headers=CLERK)
+    bad_body = await http["filing"].post(
+        "/v1/persons", json={"psn_no": "1", "name": ""}, headers=CLERK
+    )
     assert bad_body.status_code == 422
     assert bad_body.headers["content-type"] == "application/problem+json"
     assert bad_body.json()["code"] == "validation_error"
     assert bad_body.json()["field"] == "name"
-    bad_token = await http["filing"].post("/v1/persons", json=new_person(),
-                                          headers={"Authorization": "Bearer not-a-jwt"})
+    bad_token = await http["filing"].post(
+        "/v1/persons", json=new_person(), headers={"Authorization": "Bearer not-a-jwt"}
+    )
     assert bad_token.status_code == 401
     assert bad_token.json()["code"] == "invalid_token"
     assert await scalar(stack, "filing", count(persons)) == before

@@ -35,8 +35,10 @@ def up(stack: Stack) -> None:
         while not stopping:
             for (name, role), process in stack.processes.items():
                 if process.poll() is not None:
-                    print(f"{name} {role} exited ({process.returncode}); see "
-                          f"{stack.log_dir / f'{name}-{role}.log'}")
+                    print(
+                        f"{name} {role} exited ({process.returncode}); see "
+                        f"{stack.log_dir / f'{name}-{role}.log'}"
+                    )
                     stopping = True
                     break
             time.sleep(0.5)
@@ -54,6 +56,7 @@ def print_summary(stack: Stack) -> None:
         url = stack.base_url(service.name)
         print(f"  {service.name:<11} {url}   docs: {url}/docs")
     print(f"\n  processes: {', '.join(ROLES)} per service; logs in {stack.log_dir}")
+    print("  worker metrics: relay on 90x1, consumers on 90x2 (filing 9011/9012 …)")
     print("  a token:   .venv/bin/mint-token --role admin")
     print("\nCtrl-C stops everything.", flush=True)
 

@@ -50,6 +50,7 @@ class StackConfig:
     postgres_url: str | None = None  # None: one SQLite file per service
     database_prefix: str = "medins_"
     api_ports: dict[str, int] = field(default_factory=dict)  # by service; default: its own
+    worker_metrics: bool = True  # relay and consumers serve /metrics on 90x1 and 90x2
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def port(self, service: ServiceSpec) -> int:
@@ -68,8 +69,9 @@ class Stack:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)
         if not self.config.kafka_bootstrap_servers:
-            self.broker = EmbeddedBroker(port=self.config.broker_port,
-                                         log_file=self.log_dir / "broker.log")
+            self.broker = EmbeddedBroker(
+                port=self.config.broker_port, log_file=self.log_dir / "broker.log"
+            )
             self.broker.start()
             self.bootstrap_servers = self.broker.bootstrap_servers
         asyncio.run(self._prepare())
@@ -119,17 +121,29 @@ class Stack:
 
     def migrate(self, service: ServiceSpec) -> None:
         with (self.log_dir / f"{service.name}-migrate.log").open("ab") as log:
-            subprocess.run([sys.executable, "-m", service.name, "migrate"], env=self.env(service),
-                           stdout=log, stderr=subprocess.STDOUT, check=True)
+            subprocess.run(
+                [sys.executable, "-m", service.name, "migrate"],
+                env=self.env(service),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=True,
+            )
 
     def start_process(self, name: str, role: str) -> subprocess.Popen[bytes]:
         service = spec(name)
         command = [sys.executable, "-m", name, role]
         if role == "api":
             command += ["--port", str(self.config.port(service))]
+        elif self.config.worker_metrics:
+            command += ["--metrics-port", str(metrics_port(service, role))]
         with (self.log_dir / f"{name}-{role}.log").open("ab") as log:
-            process = subprocess.Popen(command, env=self.env(service), stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                env=self.env(service),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.processes[(name, role)] = process
         return process
 
@@ -156,7 +170,9 @@ class Stack:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{service.name} not ready after {timeout}s: see {self.log_dir}")
+                    raise TimeoutError(
+                        f"{service.name} not ready after {timeout}s: see {self.log_dir}"
+                    )
                 time.sleep(0.1)
 
     def _raise_if_exited(self) -> None:
@@ -166,6 +182,11 @@ class Stack:
                     f"{name} {role} exited with {process.returncode}: "
                     f"see {self.log_dir / f'{name}-{role}.log'}"
                 )
+
+
+def metrics_port(service: ServiceSpec, role: str) -> int:
+    """filing: relay 9011, consumers 9012; referral 9021/9022; and so on."""
+    return 9000 + (service.port - 8000) * 10 + ROLES.index(role)
 
 
 def spec(name: str) -> ServiceSpec:

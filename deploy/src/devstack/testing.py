@@ -46,8 +46,9 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         asyncio.run(ensure_topics(external, TOPICS))
         yield external
         return
-    broker = EmbeddedBroker(port=free_port(),
-                            log_file=tmp_path_factory.mktemp("broker") / "broker.log")
+    broker = EmbeddedBroker(
+        port=free_port(), log_file=tmp_path_factory.mktemp("broker") / "broker.log"
+    )
     broker.start()
     try:
         asyncio.run(ensure_topics(broker.bootstrap_servers, TOPICS))
@@ -102,4 +103,3 @@ def bearer(role: str, **claims: str) -> dict[str, str]:
     """Authorization header for a development token (the default development secret)."""
     token = mint(secret=DEV_JWT_SECRET, role=Role(role), subject=f"test-{role}", **claims)
     return {"Authorization": f"Bearer {token}"}
-

@@ -54,10 +54,18 @@ def mint(
     ttl_seconds: int = 8 * 3600,
 ) -> str:
     now = int(time.time())
-    claims: dict[str, object] = {"sub": subject, "role": role.value, "iss": ISSUER,
-                                 "iat": now, "exp": now + ttl_seconds}
-    for name, value in (("institution_code", institution_code), ("psn_no", psn_no),
-                        ("region", region)):
+    claims: dict[str, object] = {
+        "sub": subject,
+        "role": role.value,
+        "iss": ISSUER,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    for name, value in (
+        ("institution_code", institution_code),
+        ("psn_no", psn_no),
+        ("region", region),
+    ):
         if value:
             claims[name] = value
     principal_from_claims(claims)  # refuse to mint a token that would not authenticate
@@ -66,8 +74,13 @@ def mint(
 
 def decode(token: str, *, secret: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["sub", "exp", "role"]})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "role"]},
+        )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     return principal_from_claims(claims)

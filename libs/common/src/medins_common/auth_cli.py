@@ -26,8 +26,17 @@ def main(argv: list[str] | None = None) -> None:
         filter(None, [role.value, args.institution or args.psn_no or args.region])
     )
     secret = ServiceSettings().jwt_secret.get_secret_value()
-    print(mint(secret=secret, role=role, subject=subject, institution_code=args.institution,
-               psn_no=args.psn_no, region=args.region, ttl_seconds=args.ttl))
+    print(
+        mint(
+            secret=secret,
+            role=role,
+            subject=subject,
+            institution_code=args.institution,
+            psn_no=args.psn_no,
+            region=args.region,
+            ttl_seconds=args.ttl,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Self
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,9 +17,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from medins_common.events.envelope import Event
-from medins_common.outbox import write_outbox
-
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -27,8 +25,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Create an engine; on SQLite, WAL + synchronous=FULL and one writer at a time.
 
-    SQLite transactions start with BEGIN IMMEDIATE so that two writers never both read
-    and then fail to upgrade their lock: the second simply waits (busy_timeout).
+    On SQLite, writing transactions (a unit of work, ``writing()``) start with BEGIN
+    IMMEDIATE, so two writers never both read and then fail to upgrade their lock: the
+    second simply waits (busy_timeout). Reads begin deferred and, under WAL, wait for no one.
     """
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30})
@@ -51,43 +50,21 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-class UnitOfWork:
-    """One database transaction: business writes and outgoing events commit together.
-
-    Use as ``async with uow:``; leaving the block without ``commit()`` rolls back.
-    """
-
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, producer: str) -> None:
-        self._session_factory = session_factory
-        self.producer = producer
-        self.session: AsyncSession
-
-    async def __aenter__(self) -> Self:
-        self.session = self._session_factory()
-        await self.session.begin()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
-
-    async def publish(self, *events: Event) -> None:
-        """Queue events in the outbox, inside this transaction."""
-        await write_outbox(self.session, events, producer=self.producer)
+SQLITE_BEGIN = "sqlite_begin"
+WRITE_OPTIONS = {SQLITE_BEGIN: "IMMEDIATE"}  # ignored by PostgreSQL
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+@contextlib.asynccontextmanager
+async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A short writing transaction outside a unit of work (relay bookkeeping, key claims)."""
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(**WRITE_OPTIONS)
+        async with conn.begin():
+            yield conn
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -112,8 +89,9 @@ async def upsert(
     await session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=updates))
 
 
-def dialect_insert(session: AsyncSession, table: Any) -> Any:
+def dialect_insert(bind: AsyncSession | AsyncConnection, table: Any) -> Any:
     """INSERT with the dialect's ON CONFLICT support (PostgreSQL and SQLite share its form)."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = bind.get_bind().dialect if isinstance(bind, AsyncSession) else bind.dialect
+    if dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import metrics, timeutil
 from medins_common.context import correlation_id_var
-from medins_common.db import UnitOfWork, UnitOfWorkFactory, dialect_insert
+from medins_common.db import dialect_insert
 from medins_common.events.envelope import Envelope, Event
 from medins_common.kafka import start_with_retry
 from medins_common.messaging_tables import DEAD_LETTER, INBOX
+from medins_common.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,21 @@ class InboxProcessor:
                     if attempt == self._max_attempts:
                         log.exception("consumer %s: giving up on %s", name, envelope.event_id)
                         await self._dead_letter(
-                            record, event_id=str(envelope.event_id), error=repr(exc),
+                            record,
+                            event_id=str(envelope.event_id),
+                            error=repr(exc),
                             attempts=attempt,
                         )
                         return
                     delay = min(self._retry_base * 2 ** (attempt - 1), self._max_backoff)
                     log.warning(
                         "consumer %s: %s %s failed (attempt %d), retrying in %.1fs: %r",
-                        name, envelope.event_type, envelope.event_id, attempt, delay, exc,
+                        name,
+                        envelope.event_type,
+                        envelope.event_id,
+                        attempt,
+                        delay,
+                        exc,
                     )
                     await asyncio.sleep(delay)
         finally:
@@ -170,8 +178,13 @@ class InboxProcessor:
             )
             await uow.commit()
         metrics.EVENTS_DEAD_LETTERED.labels(self.subscription.name).inc()
-        log.error("consumer %s: parked %s/%s@%s in dead_letter", self.subscription.name,
-                  record.topic, record.partition, record.offset)
+        log.error(
+            "consumer %s: parked %s/%s@%s in dead_letter",
+            self.subscription.name,
+            record.topic,
+            record.partition,
+            record.offset,
+        )
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):

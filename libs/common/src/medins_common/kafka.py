@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PARTITIONS = 3
 
 
-def create_producer(*, bootstrap_servers: str, enable_idempotence: bool, client_id: str) -> AIOKafkaProducer:
+def create_producer(
+    *, bootstrap_servers: str, enable_idempotence: bool, client_id: str
+) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
@@ -54,10 +57,8 @@ async def ensure_topics(
             if name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
             log.info("created topics %s", [t.name for t in missing])
     finally:
         await admin.close()

@@ -1,4 +1,4 @@
-"""The outbox, inbox and dead-letter tables every service database carries.
+"""The outbox, inbox, dead-letter and idempotency-key tables every service database carries.
 
 Defined once; each service adds them to its own metadata and creates them in its first
 migration through ``create_messaging_tables``.
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -22,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from medins_common.sqltypes import Timestamp
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -31,6 +32,7 @@ class MessagingTables:
     outbox: Table
     inbox: Table
     dead_letter: Table
+    idempotency_keys: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -44,8 +46,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("message_key", String(200), nullable=False),
         Column("correlation_id", String(64), nullable=False),
         Column("envelope", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", Timestamp(), nullable=False),
+        Column("published_at", Timestamp(), nullable=True),
         Index(
             "ix_outbox_unpublished",
             "id",
@@ -58,7 +60,7 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(36), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", Timestamp(), nullable=False),
     )
     dead_letter = Table(
         "dead_letter",
@@ -72,9 +74,22 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("raw", Text, nullable=False),
         Column("error", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", Timestamp(), nullable=False),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, dead_letter=dead_letter)
+    idempotency_keys = Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", String(120), primary_key=True),
+        Column("key", String(120), primary_key=True),
+        Column("request_hash", String(64), nullable=False),
+        Column("status", String(10), nullable=False),  # running | done
+        Column("started_at", Timestamp(), nullable=False),
+        Column("response_status", Integer, nullable=True),
+        Column("response_body", Text, nullable=True),
+    )
+    return MessagingTables(
+        outbox=outbox, inbox=inbox, dead_letter=dead_letter, idempotency_keys=idempotency_keys
+    )
 
 
 def create_messaging_tables(bind: Connection) -> None:
@@ -95,3 +110,4 @@ _TABLES = messaging_tables(MetaData())
 OUTBOX = _TABLES.outbox
 INBOX = _TABLES.inbox
 DEAD_LETTER = _TABLES.dead_letter
+IDEMPOTENCY_KEYS = _TABLES.idempotency_keys

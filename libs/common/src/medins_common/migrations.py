@@ -36,8 +36,9 @@ async def upgrade_async(definition: ServiceDefinition, database_url: str) -> Non
 def run_env(metadata: MetaData, *, default_url: Callable[[], str]) -> None:
     url = context.config.attributes.get(URL_ATTRIBUTE) or default_url()
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                          render_as_batch=True)
+        context.configure(
+            url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -55,7 +56,8 @@ async def _run_online(url: str, metadata: MetaData) -> None:
 
 
 def _run_sync(connection: Connection, metadata: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()

@@ -8,16 +8,20 @@ published. A crash between publishing and marking republishes the row; consumers
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from medins_common import metrics, timeutil
 from medins_common.context import current_correlation_id
+from medins_common.db import writing
 from medins_common.events.envelope import Envelope, Event
 from medins_common.messaging_tables import OUTBOX
 
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
 
 log = logging.getLogger(__name__)
+
+PRUNE_INTERVAL_SECONDS = 600
 
 
 def envelope_for(event: Event, *, producer: str) -> Envelope:
@@ -58,7 +64,9 @@ async def write_outbox(session: AsyncSession, events: Iterable[Event], *, produc
         await session.execute(insert(OUTBOX), rows)
 
 
-def kafka_headers(*, event_id: str, event_type: str, correlation_id: str) -> list[tuple[str, bytes]]:
+def kafka_headers(
+    *, event_id: str, event_type: str, correlation_id: str
+) -> list[tuple[str, bytes]]:
     return [
         ("event_id", event_id.encode()),
         ("event_type", event_type.encode()),
@@ -78,6 +86,7 @@ class OutboxRelay:
         batch_size: int = 200,
         idle_seconds: float = 0.1,
         max_backoff_seconds: float = 5.0,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self._engine = engine
         self._producer = producer
@@ -85,6 +94,8 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._max_backoff = max_backoff_seconds
+        self._retention = retention
+        self._next_prune = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = self._idle_seconds
@@ -105,8 +116,10 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish one batch of unpublished rows in id order; return how many were published.
 
-        Rows are sent in order and awaited in order. On the first failure the rows before it
-        are marked published and the exception propagates, so the rest are retried, in order.
+        Rows are handed to the producer in order (it keeps order per partition). Every row
+        the broker acknowledged is marked published; if any failed, the error propagates
+        and those rows are retried on the next pass. Only a failed row can thus arrive after
+        a later event of its key; consumers dedup, and read models guard with versions.
         """
         async with self._engine.connect() as conn:
             rows = (
@@ -125,41 +138,52 @@ class OutboxRelay:
                     .limit(self._batch_size)
                 )
             ).all()
-            await conn.rollback()
         if not rows:
             metrics.OUTBOX_PENDING.labels(self._service).set(0)
+            await self._prune_if_due()
             return 0
-        sent: list[int] = []
-        try:
-            deliveries = [
-                (
-                    row.id,
-                    await self._producer.send(
-                        row.topic,
-                        value=row.envelope.encode(),
-                        key=row.message_key.encode(),
-                        headers=kafka_headers(
-                            event_id=row.event_id,
-                            event_type=row.event_type,
-                            correlation_id=row.correlation_id,
-                        ),
-                    ),
-                )
-                for row in rows
-            ]
-            for row_id, delivery in deliveries:
-                await delivery
-                sent.append(row_id)
-        finally:
-            if sent:
-                await self._mark_published(sent)
-        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(sent))
+        deliveries = [
+            await self._producer.send(
+                row.topic,
+                value=row.envelope.encode(),
+                key=row.message_key.encode(),
+                headers=kafka_headers(
+                    event_id=row.event_id,
+                    event_type=row.event_type,
+                    correlation_id=row.correlation_id,
+                ),
+            )
+            for row in rows
+        ]
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        sent = [
+            row.id
+            for row, outcome in zip(rows, outcomes, strict=True)
+            if not isinstance(outcome, BaseException)
+        ]
+        if sent:
+            await self._mark_published(sent)
+            metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(sent))
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            raise failures[0]
         return len(sent)
 
     async def _mark_published(self, ids: list[int]) -> None:
-        async with self._engine.begin() as conn:
+        async with writing(self._engine) as conn:
             await conn.execute(
                 update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(published_at=timeutil.now())
+            )
+
+    async def _prune_if_due(self) -> None:
+        """Delete rows published longer ago than the retention, at most every few minutes."""
+        moment = time.monotonic()
+        if moment < self._next_prune:
+            return
+        self._next_prune = moment + PRUNE_INTERVAL_SECONDS
+        async with writing(self._engine) as conn:
+            await conn.execute(
+                delete(OUTBOX).where(OUTBOX.c.published_at < timeutil.now() - self._retention)
             )
 
     async def pending(self) -> int:
@@ -171,7 +195,5 @@ class OutboxRelay:
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

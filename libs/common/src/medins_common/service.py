@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from medins_common.api.errors import install_problem_handlers
 from medins_common.api.health import router as health_router
 from medins_common.api.middleware import RequestContextMiddleware
-from medins_common.db import UnitOfWork, create_engine, session_factory
+from medins_common.db import create_engine, session_factory
 from medins_common.inbox import ConsumerRunner, InboxProcessor, Subscription
 from medins_common.kafka import create_producer, start_with_retry
 from medins_common.logs import configure_logging
 from medins_common.outbox import OutboxRelay
 from medins_common.settings import ServiceSettings
+from medins_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,8 @@ class Runtime:
     def __post_init__(self) -> None:
         self._sessions = session_factory(self.engine)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions, producer=self.name)
+    def uow(self, *, hold_commit: bool = False) -> UnitOfWork:
+        return UnitOfWork(self._sessions, producer=self.name, hold_commit=hold_commit)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -115,8 +116,11 @@ async def run_relay(definition: ServiceDefinition, settings: ServiceSettings) ->
     )
     await start_with_retry(producer.start, what=f"{definition.name} relay")
     relay = OutboxRelay(
-        engine=runtime.engine, producer=producer, service=definition.name,
-        batch_size=settings.relay_batch_size, idle_seconds=settings.relay_idle_seconds,
+        engine=runtime.engine,
+        producer=producer,
+        service=definition.name,
+        batch_size=settings.relay_batch_size,
+        idle_seconds=settings.relay_idle_seconds,
     )
     log.info("%s relay started", definition.name)
     try:
@@ -141,8 +145,9 @@ async def run_consumers(definition: ServiceDefinition, settings: ServiceSettings
         )
         for subscription in definition.subscriptions
     ]
-    log.info("%s consumers started: %s", definition.name,
-             [s.name for s in definition.subscriptions])
+    log.info(
+        "%s consumers started: %s", definition.name, [s.name for s in definition.subscriptions]
+    )
     try:
         if runners:
             await asyncio.gather(*(runner.run(stop) for runner in runners))

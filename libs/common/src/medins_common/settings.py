@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"  # noqa: S105 - documented dev default
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
 DEV_ID_HASH_KEY = "dev-only-id-hash-key-change-me"
 
 
@@ -33,9 +33,7 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = Field(
         False, validation_alias=_shared("KAFKA_ENABLE_IDEMPOTENCE")
     )
-    jwt_secret: SecretStr = Field(
-        SecretStr(DEV_JWT_SECRET), validation_alias=_shared("JWT_SECRET")
-    )
+    jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias=_shared("JWT_SECRET"))
     id_hash_key: SecretStr = Field(
         SecretStr(DEV_ID_HASH_KEY), validation_alias=_shared("ID_HASH_KEY")
     )

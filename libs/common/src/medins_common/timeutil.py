@@ -1,4 +1,4 @@
-"""Time in the platform's zone: periods and dates are Asia/Shanghai (ARCHITECTURE.md, convention 5)."""
+"""Time in the platform's zone: periods and dates are Asia/Shanghai (convention 5)."""
 
 from __future__ import annotations
 

@@ -9,15 +9,17 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from medins_common.db import UnitOfWork, create_engine, session_factory
+from medins_common.db import create_engine, session_factory
 from medins_common.events.envelope import Event
 from medins_common.kafka import ensure_topics
 from medins_common.messaging_tables import messaging_tables
+from medins_common.unit_of_work import UnitOfWork
 
 metadata = MetaData()
 messaging_tables(metadata)
 effects = Table(
-    "effects", metadata,
+    "effects",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ping_id", String(64), nullable=False),
 )

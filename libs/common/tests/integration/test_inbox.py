@@ -25,7 +25,9 @@ async def produce(bootstrap: str, *values: bytes, key: bytes = b"k") -> list[Rec
 
 
 def ping(run: str, ping_id: str) -> bytes:
-    return envelope_for(Pinged(ping_id=ping_id, run=run), producer="test").model_dump_json().encode()
+    return (
+        envelope_for(Pinged(ping_id=ping_id, run=run), producer="test").model_dump_json().encode()
+    )
 
 
 async def record_ping(uow, event: Pinged, _envelope) -> None:
@@ -36,8 +38,9 @@ class Runner:
     """A consumer group member in a background task, stopped at the end of the test."""
 
     def __init__(self, scratch, bootstrap: str, subscription: Subscription) -> None:
-        processor = InboxProcessor(subscription=subscription, uow_factory=scratch.uow,
-                                   retry_base_seconds=0.05)
+        processor = InboxProcessor(
+            subscription=subscription, uow_factory=scratch.uow, retry_base_seconds=0.05
+        )
         self.runner = ConsumerRunner(processor=processor, bootstrap_servers=bootstrap)
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(self.runner.run(self.stop))
@@ -56,8 +59,7 @@ async def eventually(check, timeout: float = 30.0) -> None:
 
 async def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
     """The group's committed offsets, read by a member that never joins (so no rebalance)."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
-                              enable_auto_commit=False)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await reader.start()
     try:
         partitions = [TopicPartition(TOPIC, p) for p in reader.partitions_for_topic(TOPIC) or ()]

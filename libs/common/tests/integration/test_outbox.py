@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaConsumer
-from sqlalchemy import insert
+from datetime import timedelta
 
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import insert, update
+
+from medins_common import timeutil
 from medins_common.context import correlation_id_var
 from medins_common.events.envelope import Envelope
 from medins_common.kafka import create_producer
@@ -15,8 +18,13 @@ from .conftest import TOPIC, Pinged, effects
 
 
 async def consume_run(bootstrap: str, run: str, expected: int) -> list[tuple[dict, Envelope]]:
-    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=bootstrap, group_id=f"reader-{run}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        TOPIC,
+        bootstrap_servers=bootstrap,
+        group_id=f"reader-{run}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: list[tuple[dict, Envelope]] = []
     try:
@@ -56,17 +64,20 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(
     try:
         for n in range(5):
             async with scratch.uow() as uow:
-                await uow.publish(Pinged(ping_id="same-key", run=run_id),
-                                  Pinged(ping_id=f"other-{n}", run=run_id))
+                await uow.publish(
+                    Pinged(ping_id="same-key", run=run_id), Pinged(ping_id=f"other-{n}", run=run_id)
+                )
                 await uow.commit()
     finally:
         correlation_id_var.reset(token)
-    producer = create_producer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False,
-                               client_id="test-relay")
+    producer = create_producer(
+        bootstrap_servers=kafka_bootstrap, enable_idempotence=False, client_id="test-relay"
+    )
     await producer.start()
     try:
-        relay = OutboxRelay(engine=scratch.engine, producer=producer, service="scratch",
-                            batch_size=4)
+        relay = OutboxRelay(
+            engine=scratch.engine, producer=producer, service="scratch", batch_size=4
+        )
         published = [await relay.publish_batch() for _ in range(4)]
         assert published == [4, 4, 2, 0]
         assert await relay.pending() == 0
@@ -83,3 +94,31 @@ async def test_the_relay_publishes_in_order_with_headers_and_marks_rows(
     assert headers["event_type"] == "Pinged"
     assert headers["correlation_id"] == envelope.correlation_id == "corr-outbox"
     assert envelope.producer == "scratch"
+
+
+async def test_rows_published_longer_ago_than_the_retention_are_pruned(
+    scratch, run_id, kafka_bootstrap
+):
+    async with scratch.uow() as uow:
+        await uow.publish(Pinged(ping_id="old", run=run_id), Pinged(ping_id="new", run=run_id))
+        await uow.commit()
+    producer = create_producer(
+        bootstrap_servers=kafka_bootstrap, enable_idempotence=False, client_id="test-prune"
+    )
+    await producer.start()
+    try:
+        relay = OutboxRelay(
+            engine=scratch.engine, producer=producer, service="scratch", retention=timedelta(days=7)
+        )
+        assert await relay.publish_batch() == 2
+        async with scratch.engine.begin() as conn:
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.message_key == "old")
+                .values(published_at=timeutil.now() - timedelta(days=8))
+            )
+        assert await relay.publish_batch() == 0  # nothing to send: prunes instead
+    finally:
+        await producer.stop()
+    assert await scratch.count(OUTBOX, OUTBOX.c.message_key == "old") == 0
+    assert await scratch.count(OUTBOX, OUTBOX.c.message_key == "new") == 1

@@ -5,9 +5,18 @@ from medins_common.events.asyncapi import asyncapi_document
 from medins_common.events.catalog import EVENT_TYPES, TOPICS
 
 ARCHITECTURE_EVENTS = {
-    "PersonRegistered", "PersonChanged", "InstitutionUpserted", "FilingCreated",
-    "FilingChanged", "FilingCancelled", "ChronicRegistrationChanged", "ReferralIssued",
-    "ReferralRevoked", "BillSettled", "BillReversed", "ClearingPeriodClosed",
+    "PersonRegistered",
+    "PersonChanged",
+    "InstitutionUpserted",
+    "FilingCreated",
+    "FilingChanged",
+    "FilingCancelled",
+    "ChronicRegistrationChanged",
+    "ReferralIssued",
+    "ReferralRevoked",
+    "BillSettled",
+    "BillReversed",
+    "ClearingPeriodClosed",
 }
 
 

@@ -46,6 +46,12 @@ class RequestContextMiddleware:
             method = scope["method"]
             metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
             metrics.HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
-            log.info("%s %s %s %.1fms", method, path, status, elapsed * 1000,
-                     extra={"status": status, "route": path})
+            log.info(
+                "%s %s %s %.1fms",
+                method,
+                path,
+                status,
+                elapsed * 1000,
+                extra={"status": status, "route": path},
+            )
             correlation_id_var.reset(token)

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from medins_common.errors import Forbidden, Unauthenticated
 from medins_common.auth import InvalidToken, Principal, Role, decode
+from medins_common.errors import Forbidden, Unauthenticated
 
-_bearer = HTTPBearer(auto_error=False, description="JWT issued by the platform (mint-token in development)")
+_bearer = HTTPBearer(
+    auto_error=False, description="JWT issued by the platform (mint-token in development)"
+)
 
 
 async def authenticate(
@@ -24,8 +26,9 @@ async def authenticate(
     try:
         return decode(credentials.credentials, secret=secret)
     except InvalidToken as exc:
-        raise Unauthenticated(f"The bearer token is not valid: {exc}", code="invalid_token",
-                              field="Authorization") from exc
+        raise Unauthenticated(
+            f"The bearer token is not valid: {exc}", code="invalid_token", field="Authorization"
+        ) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

@@ -46,21 +46,26 @@ def asyncapi_document() -> dict[str, Any]:
             "contentType": "application/json",
             "headers": {
                 "type": "object",
-                "properties": {h: {"type": "string"}
-                               for h in ("event_id", "event_type", "correlation_id")},
+                "properties": {
+                    h: {"type": "string"} for h in ("event_id", "event_type", "correlation_id")
+                },
             },
             "payload": {
                 "allOf": [
                     {"$ref": "#/components/schemas/Envelope"},
-                    {"type": "object", "properties": {
-                        "event_type": {"const": name},
-                        "version": {"const": cls.version},
-                        "payload": {"$ref": f"#/components/schemas/{name}"},
-                    }},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "event_type": {"const": name},
+                            "version": {"const": cls.version},
+                            "payload": {"$ref": f"#/components/schemas/{name}"},
+                        },
+                    },
                 ]
             },
-            "bindings": {"kafka": {"key": {"type": "string",
-                                           "description": f"the {cls.key_field}"}}},
+            "bindings": {
+                "kafka": {"key": {"type": "string", "description": f"the {cls.key_field}"}}
+            },
         }
     for topic, names in sorted(by_topic.items()):
         channel_id = topic.replace(".", "_")
@@ -80,7 +85,8 @@ def asyncapi_document() -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{channel_id}"},
                 "messages": [
                     {"$ref": f"#/channels/{channel_id}/messages/{n}"}
-                    for n in names if consumer in CONSUMERS[n]
+                    for n in names
+                    if consumer in CONSUMERS[n]
                 ],
                 "summary": f"{consumer} applies these through its inbox (exactly-once effects)",
             }

@@ -133,8 +133,11 @@ class ReferralIssued(Event):
     referral_id: str
     psn_no: str
     path: Literal[
-        "tertiary_outbound", "long_term_in_province", "long_term_cross_province",
-        "temporary_onward", "emergency_onward",
+        "tertiary_outbound",
+        "long_term_in_province",
+        "long_term_cross_province",
+        "temporary_onward",
+        "emergency_onward",
     ] = "tertiary_outbound"
     issuing_institution: str
     target_institution: str

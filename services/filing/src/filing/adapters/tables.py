@@ -1,8 +1,9 @@
 """The filing database."""
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, MetaData, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Index, MetaData, String, Table
 
 from medins_common.messaging_tables import messaging_tables
+from medins_common.sqltypes import Timestamp
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -18,8 +19,8 @@ persons = Table(
     Column("insutype", String(3), nullable=False),
     Column("person_type", String(30), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
 )
 
 filings = Table(
@@ -35,6 +36,6 @@ filings = Table(
     Column("end_date", Date, nullable=True),
     Column("channel", String(40), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Timestamp(), nullable=False),
     Index("ix_filings_psn_no", "psn_no"),
 )

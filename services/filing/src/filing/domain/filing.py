@@ -77,16 +77,19 @@ class Filing:
         self.end_date = validity_end(self.subtype, start=self.start_date, end=self.end_date)
 
     def covers(self, day: date) -> bool:
-        return self.status == "active" and self.start_date <= day and (
-            self.end_date is None or day <= self.end_date
+        return (
+            self.status == "active"
+            and self.start_date <= day
+            and (self.end_date is None or day <= self.end_date)
         )
 
 
 def check_destination(*, insured_region: str, destination: str) -> None:
     """D-F4: a filing points away from the insured place."""
     if destination == insured_region:
-        raise InvalidDestination("The destination must differ from the insured place (D-F4).",
-                                 field="destination_region")
+        raise InvalidDestination(
+            "The destination must differ from the insured place (D-F4).", field="destination_region"
+        )
 
 
 def validity_end(subtype: Subtype, *, start: date, end: date | None) -> date | None:
@@ -108,4 +111,3 @@ def validity_end(subtype: Subtype, *, start: date, end: date | None) -> date | N
             field="end_date",
         )
     return end
-

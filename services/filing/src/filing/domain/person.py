@@ -26,8 +26,9 @@ def check_id_number(id_no: str) -> str:
     """Validate an 18-character resident ID number (GB 11643 check digit); return it upper-cased."""
     value = id_no.strip().upper()
     if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
-        raise InvalidIdNumber("The national ID number must be 17 digits and a check character.",
-                              field="id_no")
+        raise InvalidIdNumber(
+            "The national ID number must be 17 digits and a check character.", field="id_no"
+        )
     total = sum(int(digit) * weight for digit, weight in zip(value[:17], _WEIGHTS, strict=True))
     if _CHECK_CHARS[total % 11] != value[17]:
         raise InvalidIdNumber("The national ID number's check character is wrong.", field="id_no")

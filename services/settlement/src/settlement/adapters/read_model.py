@@ -14,13 +14,13 @@ from settlement.domain.eligibility import KnownFiling
 
 
 async def save_person(session: AsyncSession, values: dict[str, Any]) -> None:
-    await upsert(session, known_persons, {**values, "updated_at": timeutil.now()},
-                 key=["psn_no"])
+    await upsert(session, known_persons, {**values, "updated_at": timeutil.now()}, key=["psn_no"])
 
 
 async def save_filing(session: AsyncSession, values: dict[str, Any]) -> None:
-    await upsert(session, known_filings, {**values, "updated_at": timeutil.now()},
-                 key=["filing_id"])
+    await upsert(
+        session, known_filings, {**values, "updated_at": timeutil.now()}, key=["filing_id"]
+    )
 
 
 async def cancel_filing(session: AsyncSession, filing_id: str) -> None:
@@ -47,9 +47,13 @@ async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
     ).all()
     return [
         KnownFiling(
-            filing_id=row.filing_id, filing_class=row.filing_class, subtype=row.subtype,
-            destination_region=row.destination_region, start_date=row.start_date,
-            end_date=row.end_date, status=row.status,
+            filing_id=row.filing_id,
+            filing_class=row.filing_class,
+            subtype=row.subtype,
+            destination_region=row.destination_region,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            status=row.status,
         )
         for row in rows
     ]

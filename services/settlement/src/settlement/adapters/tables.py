@@ -1,8 +1,9 @@
 """The settlement database: read models fed by filing's events, and (later) bills."""
 
-from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table
+from sqlalchemy import Column, Date, Index, MetaData, String, Table
 
 from medins_common.messaging_tables import messaging_tables
+from medins_common.sqltypes import Timestamp
 
 metadata = MetaData()
 messaging_tables(metadata)
@@ -16,7 +17,7 @@ known_persons = Table(
     Column("insutype", String(3), nullable=False),
     Column("person_type", String(30), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
 )
 
 known_filings = Table(
@@ -30,6 +31,6 @@ known_filings = Table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=True),
     Column("status", String(20), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", Timestamp(), nullable=False),
     Index("ix_known_filings_psn_no", "psn_no"),
 )

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
 """
+
 from alembic import op
 
 from medins_common.messaging_tables import create_messaging_tables, drop_messaging_tables

@@ -11,8 +11,12 @@ from filing.domain.filing import Channel, Subtype
 from filing.domain.person import Insutype, PersonType
 
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["120000"])]
-PsnNo = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[0-9A-Za-z]+$",
-                             examples=["12000000000000000001"])]
+PsnNo = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=30, pattern=r"^[0-9A-Za-z]+$", examples=["12000000000000000001"]
+    ),
+]
 
 
 class PersonIn(BaseModel):
@@ -20,8 +24,15 @@ class PersonIn(BaseModel):
 
     psn_no: PsnNo
     name: Annotated[str, Field(min_length=1, max_length=100, examples=["张三"])]
-    id_no: Annotated[str, Field(min_length=18, max_length=18, examples=["11010519491231002X"],
-                                description="18-character national ID; stored only hashed")]
+    id_no: Annotated[
+        str,
+        Field(
+            min_length=18,
+            max_length=18,
+            examples=["11010519491231002X"],
+            description="18-character national ID; stored only hashed",
+        ),
+    ]
     insured_region: RegionCode
     insutype: Insutype
     person_type: PersonType

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -31,14 +32,18 @@ class FilingStatusOut(BaseModel):
     filings: list[FilingOut]
 
 
-@router.get("/{psn_no}/filing-status", response_model=FilingStatusOut,
-            summary="Whether the person holds a filing in force on a day (D-F1)")
+@router.get(
+    "/{psn_no}/filing-status",
+    response_model=FilingStatusOut,
+    summary="Whether the person holds a filing in force on a day (D-F1)",
+)
 async def filing_status(
     psn_no: str,
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
-    on: date | None = Query(None, description="Day to check (Asia/Shanghai); today if omitted"),
+    on: Annotated[
+        date | None, Query(description="Day to check (Asia/Shanghai); today if omitted")
+    ] = None,
 ) -> FilingStatusOut:
-    status = await queries.filing_status(uow, psn_no=psn_no, on=on or today(),
-                                         principal=principal)
+    status = await queries.filing_status(uow, psn_no=psn_no, on=on or today(), principal=principal)
     return FilingStatusOut.model_validate(status, from_attributes=True)
