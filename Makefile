@@ -9,7 +9,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint asyncapi clean
+.PHONY: setup run test lint asyncapi demo clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +32,10 @@ test: setup
 
 lint: setup
 	$(UV) run --frozen ruff check .
+
+## With `make run` up in another terminal: the whole journey, ending in a clearing statement.
+demo: setup
+	$(UV) run --frozen python -m devstack.demo
 
 ## Regenerate the AsyncAPI document of the event contract.
 asyncapi: setup

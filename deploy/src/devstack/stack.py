@@ -116,6 +116,7 @@ class Stack:
             **self.config.extra_env,
             f"{service.env_prefix}_DATABASE_URL": self.database_url(service),
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            **{f"{other.env_prefix}_BASE_URL": self.base_url(other.name) for other in SERVICES},
             "PYTHONUNBUFFERED": "1",
         }
 

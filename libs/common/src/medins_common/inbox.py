@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,23 @@ async def claim(session: AsyncSession, *, consumer: str, event_id: str) -> bool:
     return result.rowcount == 1
 
 
+async def claim_many(session: AsyncSession, *, consumer: str, event_ids: list[str]) -> set[str]:
+    """Record many events at once; return the ids this consumer had not applied before."""
+    moment = timeutil.now()
+    result = await session.execute(
+        dialect_insert(session, INBOX)
+        .values(
+            [
+                {"consumer": consumer, "event_id": event_id, "processed_at": moment}
+                for event_id in dict.fromkeys(event_ids)
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(INBOX.c.event_id)
+    )
+    return set(result.scalars())
+
+
 def parse(record: ConsumerRecord) -> Envelope:
     try:
         return Envelope.model_validate_json(record.value)
@@ -76,7 +93,12 @@ def parse(record: ConsumerRecord) -> Envelope:
 
 
 class InboxProcessor:
-    """Applies one record exactly once, with retries; independent of the Kafka client."""
+    """Applies records exactly once, with retries; independent of the Kafka client.
+
+    A fetched batch is applied in one transaction (one commit for hundreds of events); if
+    anything in it fails, the batch is rolled back and applied record by record, so a bad
+    event is retried, and parked if need be, on its own.
+    """
 
     def __init__(
         self,
@@ -92,6 +114,60 @@ class InboxProcessor:
         self._max_attempts = max_attempts
         self._retry_base = retry_base_seconds
         self._max_backoff = max_backoff_seconds
+
+    async def process_batch(self, records: Sequence[ConsumerRecord]) -> None:
+        decoded: list[tuple[Envelope, Event, Handler]] = []
+        try:
+            for record in records:
+                envelope = parse(record)
+                routed = self.subscription.route(envelope.event_type)
+                if routed is not None:
+                    event_class, handler = routed
+                    decoded.append(
+                        (envelope, event_class.model_validate(envelope.payload), handler)
+                    )
+        except (PermanentError, ValidationError):
+            decoded = []
+            await self._one_by_one(records)
+            return
+        if not decoded:
+            return
+        try:
+            await self._apply_together(decoded)
+        except Exception as exc:
+            log.warning(
+                "consumer %s: batch of %d failed (%r); applying one by one",
+                self.subscription.name,
+                len(decoded),
+                exc,
+            )
+            await self._one_by_one(records)
+
+    async def _one_by_one(self, records: Sequence[ConsumerRecord]) -> None:
+        for record in records:
+            await self.process(record)
+
+    async def _apply_together(self, decoded: list[tuple[Envelope, Event, Handler]]) -> None:
+        name = self.subscription.name
+        async with self._uow_factory() as uow:
+            fresh = await claim_many(
+                uow.session, consumer=name, event_ids=[str(env.event_id) for env, _, _ in decoded]
+            )
+            for envelope, event, handler in decoded:
+                event_id = str(envelope.event_id)
+                if event_id not in fresh:
+                    metrics.EVENTS_DUPLICATE.labels(name).inc()
+                    continue
+                fresh.discard(event_id)  # a copy later in the same batch is a duplicate too
+                token = correlation_id_var.set(envelope.correlation_id)
+                try:
+                    await handler(uow, event, envelope)
+                    log.info("applied %s %s", envelope.event_type, envelope.event_id)
+                finally:
+                    correlation_id_var.reset(token)
+            await uow.commit()
+        for envelope, _, _ in decoded:
+            metrics.EVENTS_CONSUMED.labels(name, envelope.event_type).inc()
 
     async def process(self, record: ConsumerRecord) -> None:
         name = self.subscription.name
@@ -228,9 +304,8 @@ class ConsumerRunner:
                     timeout_ms=200, max_records=self._max_records
                 )
                 for partition, records in batches.items():
-                    for record in records:
-                        await self._processor.process(record)
-                        self._processed[partition] = record.offset + 1
+                    await self._processor.process_batch(records)
+                    self._processed[partition] = records[-1].offset + 1
                     await self.commit_processed()
         finally:
             await self._consumer.stop()

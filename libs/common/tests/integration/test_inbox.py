@@ -125,7 +125,7 @@ async def test_a_failing_handler_writes_nothing_commits_no_offset_and_is_retried
         await eventually(committed_past_it)
     finally:
         await member.close()
-    assert attempts == 3
+    assert attempts >= 3  # at least: once in its batch, then alone until it succeeds
     assert await scratch.count(effects) == 1  # the failed attempts left nothing behind
     assert await scratch.count(DEAD_LETTER, DEAD_LETTER.c.raw.contains(run_id)) == 0
 

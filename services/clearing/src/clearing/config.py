@@ -1,3 +1,4 @@
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from medins_common.settings import ServiceSettings
@@ -8,3 +9,7 @@ class ClearingSettings(ServiceSettings):
 
     service_name: str = "clearing"
     database_url: str = "sqlite+aiosqlite:///./.data/clearing.db"
+    # Period totals for three-way reconciliation come from settlement over HTTP.
+    settlement_base_url: str = Field(
+        "http://127.0.0.1:8003", validation_alias=AliasChoices("SETTLEMENT_BASE_URL")
+    )

@@ -13,7 +13,6 @@ committing anything goes stale after ``STALE_AFTER`` and may be taken over. Refu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -29,6 +28,7 @@ from medins_common.api.security import CurrentPrincipal
 from medins_common.db import dialect_insert, writing
 from medins_common.errors import Conflict, RuleViolation
 from medins_common.messaging_tables import IDEMPOTENCY_KEYS as KEYS
+from medins_common.sensitive import keyed_hash
 from medins_common.service import Runtime, RuntimeDep
 from medins_common.unit_of_work import UnitOfWork
 
@@ -52,9 +52,11 @@ class Idempotency:
         if self._key is None:
             result = await operation(self._runtime.uow())
             return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
-        request_hash = hashlib.sha256(
-            f"{self._route}\n{body.model_dump_json()}".encode()
-        ).hexdigest()
+        # Keyed, so a stored hash cannot be matched against guessed bodies (ID numbers).
+        request_hash = keyed_hash(
+            f"{self._route}\n{body.model_dump_json()}",
+            key=self._runtime.settings.id_hash_key.get_secret_value(),
+        )
         replay = await self._claim(request_hash)
         if replay is not None:
             return replay

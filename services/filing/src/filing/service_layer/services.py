@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from filing.adapters import repository
 from filing.domain.filing import Channel, Filing, Subtype
 from filing.domain.person import Insutype, Person, PersonType, check_id_number, mask_id_number
@@ -36,30 +38,41 @@ async def register_person(
         person_type=person_type,
     )
     id_no_hash = keyed_hash(id_no, key=id_hash_key)
-    async with uow:
-        if await repository.get_person(uow.session, psn_no) is not None:
-            raise Conflict(
-                f"Person {psn_no} is already registered.", code="person_exists", field="psn_no"
+    try:
+        async with uow:
+            await _refuse_registered(uow, psn_no=psn_no, id_no_hash=id_no_hash)
+            await repository.add_person(uow.session, person, id_no_hash=id_no_hash)
+            await uow.publish(
+                PersonRegistered(
+                    psn_no=person.psn_no,
+                    name=person.name,
+                    insured_region=person.insured_region,
+                    insutype=person.insutype.value,
+                    person_type=person.person_type.value,
+                    status=person.status,
+                )
             )
-        if await repository.person_exists_with_id_hash(uow.session, id_no_hash):
-            raise Conflict(
-                "A person with this national ID number is already registered.",
-                code="id_number_registered",
-                field="id_no",
-            )
-        await repository.add_person(uow.session, person, id_no_hash=id_no_hash)
-        await uow.publish(
-            PersonRegistered(
-                psn_no=person.psn_no,
-                name=person.name,
-                insured_region=person.insured_region,
-                insutype=person.insutype.value,
-                person_type=person.person_type.value,
-                status=person.status,
-            )
-        )
-        await uow.commit()
+            await uow.commit()
+    except IntegrityError:
+        # A concurrent registration committed between our check and our insert: answer
+        # with the same 409 as if it had come first (instead of a 500).
+        async with uow:
+            await _refuse_registered(uow, psn_no=psn_no, id_no_hash=id_no_hash)
+        raise
     return person
+
+
+async def _refuse_registered(uow: UnitOfWork, *, psn_no: str, id_no_hash: str) -> None:
+    if await repository.get_person(uow.session, psn_no) is not None:
+        raise Conflict(
+            f"Person {psn_no} is already registered.", code="person_exists", field="psn_no"
+        )
+    if await repository.person_exists_with_id_hash(uow.session, id_no_hash):
+        raise Conflict(
+            "A person with this national ID number is already registered.",
+            code="id_number_registered",
+            field="id_no",
+        )
 
 
 async def get_person(uow: UnitOfWork, *, psn_no: str, principal: Principal) -> Person:

@@ -1,0 +1,205 @@
+"""Filing classes, destination and validity (D-P1–P3, D-F4, D-F6), as plain Python."""
+
+from datetime import date
+
+import pytest
+
+from filing.domain.errors import InvalidDestination, InvalidValidity
+from filing.domain.filing import (
+    Channel,
+    Filing,
+    FilingClass,
+    Subtype,
+    add_months,
+    check_destination,
+    validity_end,
+)
+
+TIANJIN, BEIJING, HEBEI_SHIJIAZHUANG = "120000", "110000", "130100"
+
+
+def a_filing(
+    subtype: Subtype,
+    *,
+    start: date,
+    end: date | None = None,
+    destination: str = BEIJING,
+    insured: str = TIANJIN,
+) -> Filing:
+    return Filing(
+        filing_id="f1",
+        psn_no="P1",
+        insured_region=insured,
+        subtype=subtype,
+        destination_region=destination,
+        start_date=start,
+        end_date=end,
+        channel=Channel.JIN_YIBAO_APP,
+    )
+
+
+# --- D-P1–P3: two classes, six subtypes --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "subtype", [Subtype.RETIREE_RESETTLED, Subtype.LONG_TERM_RESIDENT, Subtype.STATIONED_WORKER]
+)
+def test_d_p2_resettled_retirees_long_term_residents_and_stationed_workers_are_long_term(subtype):
+    assert subtype.filing_class is FilingClass.LONG_TERM
+
+
+@pytest.mark.parametrize("subtype", [Subtype.REFERRAL, Subtype.EMERGENCY, Subtype.OTHER_TEMPORARY])
+def test_d_p3_referral_emergency_and_other_temporary_are_temporary(subtype):
+    assert subtype.filing_class is FilingClass.TEMPORARY
+
+
+def test_d_p1_every_subtype_belongs_to_exactly_one_of_the_two_classes():
+    classes = {subtype: subtype.filing_class for subtype in Subtype}
+    assert len(classes) == 6
+    assert set(classes.values()) == {FilingClass.LONG_TERM, FilingClass.TEMPORARY}
+    assert sum(c is FilingClass.LONG_TERM for c in classes.values()) == 3
+
+
+def test_a_filing_takes_its_class_from_its_subtype():
+    assert a_filing(Subtype.STATIONED_WORKER, start=date(2025, 1, 1)).filing_class == "long_term"
+    assert a_filing(Subtype.REFERRAL, start=date(2025, 1, 1)).filing_class == "temporary"
+
+
+# --- D-F4: the destination differs from the insured place --------------------------------
+
+
+def test_d_f4_a_destination_equal_to_the_insured_place_is_refused():
+    with pytest.raises(InvalidDestination) as refused:
+        check_destination(insured_region=TIANJIN, destination=TIANJIN)
+    assert refused.value.code == "invalid_destination"
+    assert refused.value.field == "destination_region"
+    assert refused.value.status == 422
+
+
+def test_d_f4_a_filing_to_the_insured_place_cannot_be_built():
+    with pytest.raises(InvalidDestination):
+        a_filing(Subtype.LONG_TERM_RESIDENT, start=date(2025, 1, 1), destination=TIANJIN)
+
+
+@pytest.mark.parametrize("destination", [BEIJING, HEBEI_SHIJIAZHUANG, "460000", "540000"])
+def test_d_f4_another_region_is_a_valid_destination(destination):
+    check_destination(insured_region=TIANJIN, destination=destination)
+    filing = a_filing(Subtype.RETIREE_RESETTLED, start=date(2025, 1, 1), destination=destination)
+    assert filing.destination_region == destination
+
+
+def test_d_f4_inbound_people_file_away_from_their_own_insured_place():
+    # A Beijing-insured person treated in Tianjin: the rule is relative to the insured place.
+    filing = a_filing(
+        Subtype.REFERRAL, start=date(2025, 1, 1), insured=BEIJING, destination=TIANJIN
+    )
+    assert filing.destination_region == TIANJIN
+    with pytest.raises(InvalidDestination):
+        a_filing(Subtype.REFERRAL, start=date(2025, 1, 1), insured=BEIJING, destination=BEIJING)
+
+
+# --- D-F6: validity ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "subtype", [Subtype.RETIREE_RESETTLED, Subtype.LONG_TERM_RESIDENT, Subtype.STATIONED_WORKER]
+)
+def test_d_f6_a_long_term_filing_without_an_end_is_open_ended(subtype):
+    filing = a_filing(subtype, start=date(2025, 3, 1))
+    assert filing.end_date is None
+    assert filing.covers(date(2025, 3, 1))
+    assert filing.covers(date(2045, 12, 31))
+    assert not filing.covers(date(2025, 2, 28))
+
+
+def test_d_f6_a_long_term_filing_keeps_the_end_the_person_sets_even_years_ahead():
+    end = date(2030, 6, 30)
+    filing = a_filing(Subtype.LONG_TERM_RESIDENT, start=date(2025, 3, 1), end=end)
+    assert filing.end_date == end
+    assert filing.covers(end)
+    assert not filing.covers(date(2030, 7, 1))
+
+
+@pytest.mark.parametrize(
+    ("start", "longest"),
+    [
+        (date(2025, 3, 1), date(2026, 2, 28)),
+        (date(2025, 1, 1), date(2025, 12, 31)),
+        (date(2023, 3, 1), date(2024, 2, 29)),  # the year it ends in is a leap year
+        (date(2025, 7, 15), date(2026, 7, 14)),
+        (date(2025, 12, 31), date(2026, 12, 30)),
+    ],
+)
+@pytest.mark.parametrize("subtype", [Subtype.REFERRAL, Subtype.EMERGENCY, Subtype.OTHER_TEMPORARY])
+def test_d_f6_a_temporary_filing_without_an_end_lasts_12_months_less_a_day(subtype, start, longest):
+    filing = a_filing(subtype, start=start)
+    assert filing.end_date == longest
+    assert filing.covers(longest)
+    assert not filing.covers(date.fromordinal(longest.toordinal() + 1))
+
+
+def test_d_f6_a_temporary_filing_may_end_on_its_last_possible_day():
+    filing = a_filing(Subtype.REFERRAL, start=date(2025, 3, 1), end=date(2026, 2, 28))
+    assert filing.end_date == date(2026, 2, 28)
+
+
+def test_d_f6_a_temporary_filing_may_be_shorter_than_12_months():
+    filing = a_filing(Subtype.OTHER_TEMPORARY, start=date(2025, 3, 1), end=date(2025, 3, 20))
+    assert filing.end_date == date(2025, 3, 20)
+    assert not filing.covers(date(2025, 3, 21))
+
+
+@pytest.mark.parametrize("end", [date(2026, 3, 1), date(2026, 3, 2), date(2027, 1, 1)])
+def test_d_f6_a_temporary_filing_beyond_12_months_is_refused(end):
+    with pytest.raises(InvalidValidity) as refused:
+        a_filing(Subtype.REFERRAL, start=date(2025, 3, 1), end=end)
+    assert refused.value.code == "invalid_validity"
+    assert refused.value.field == "end_date"
+    assert "2026-02-28" in refused.value.detail
+
+
+@pytest.mark.parametrize("subtype", list(Subtype))
+def test_d_f6_an_end_before_the_start_is_refused(subtype):
+    with pytest.raises(InvalidValidity) as refused:
+        validity_end(subtype, start=date(2025, 3, 2), end=date(2025, 3, 1))
+    assert refused.value.field == "end_date"
+
+
+@pytest.mark.parametrize("subtype", list(Subtype))
+def test_d_f6_a_filing_of_one_day_is_allowed(subtype):
+    day = date(2025, 3, 2)
+    assert validity_end(subtype, start=day, end=day) == day
+
+
+def test_a_filing_covers_nothing_once_it_is_no_longer_active():
+    filing = a_filing(Subtype.LONG_TERM_RESIDENT, start=date(2025, 1, 1))
+    filing.status = "cancelled"
+    assert not filing.covers(date(2025, 6, 1))
+
+
+# --- add_months at month ends and leap years ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 1, 15), 1, date(2025, 2, 15)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2025, 3, 31), 1, date(2025, 4, 30)),
+        (date(2025, 8, 31), 1, date(2025, 9, 30)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2024, 2, 29), 48, date(2028, 2, 29)),
+        (date(2025, 11, 30), 2, date(2026, 1, 30)),
+        (date(2025, 12, 31), 1, date(2026, 1, 31)),
+        (date(2025, 12, 1), 12, date(2026, 12, 1)),
+        (date(2025, 5, 31), 0, date(2025, 5, 31)),
+        (date(2025, 1, 31), -2, date(2024, 11, 30)),
+        (date(2025, 3, 31), -1, date(2025, 2, 28)),
+        (date(1900, 1, 31), 1, date(1900, 2, 28)),  # a century year is not a leap year
+        (date(2000, 1, 31), 1, date(2000, 2, 29)),  # unless divisible by 400
+        (date(2100, 1, 31), 1, date(2100, 2, 28)),
+    ],
+)
+def test_add_months_keeps_the_day_or_falls_back_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
