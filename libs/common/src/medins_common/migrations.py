@@ -24,7 +24,7 @@ def alembic_config(definition: ServiceDefinition, database_url: str) -> Config:
     return config
 
 
-def upgrade(definition: ServiceDefinition, database_url: str, revision: str = "head") -> None:
+def upgrade(definition: ServiceDefinition, database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(definition, database_url), revision)
 
 
