@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from devstack.testing import api_client
+from medins_common import timeutil
 from medins_common.service import Runtime
 from settlement.adapters import read_model
 from settlement.bootstrap import SERVICE
@@ -59,7 +60,7 @@ class SettlementApp:
         *,
         start: date,
         end: date | None = None,
-        status: str = "active",
+        cancelled_on: date | None = None,
     ) -> None:
         async with self.runtime.uow() as uow:
             await read_model.save_filing(
@@ -72,9 +73,16 @@ class SettlementApp:
                     "destination_region": BEIJING,
                     "start_date": start,
                     "end_date": end,
-                    "status": status,
                 },
             )
+            if cancelled_on is not None:
+                await read_model.cancel_filing(
+                    uow.session,
+                    filing_id=filing_id,
+                    psn_no=psn_no,
+                    cancelled_on=cancelled_on,
+                    as_of=timeutil.now(),
+                )
             await uow.commit()
 
 

@@ -93,14 +93,20 @@ async def test_without_a_day_it_answers_for_today_in_shanghai(settlement_app):
     assert [f["filing_id"] for f in response.json()["filings"]] == ["F1"]
 
 
-async def test_a_cancelled_filing_in_the_read_model_does_not_count(settlement_app):
+async def test_a_cancelled_filing_does_not_count_after_its_cancellation_day(settlement_app):
     await settlement_app.know_person("P0001")
-    await settlement_app.know_filing("F1", "P0001", start=date(2025, 3, 1), status="cancelled")
-    response = await settlement_app.client.get(
+    await settlement_app.know_filing(
+        "F1", "P0001", start=date(2025, 3, 1), cancelled_on=date(2025, 5, 31)
+    )
+    after = await settlement_app.client.get(
         URL, params={"on": "2025-06-01"}, headers=bearer("admin")
     )
-    assert response.json()["filed"] is False
-    assert response.json()["filings"] == []
+    before = await settlement_app.client.get(
+        URL, params={"on": "2025-05-31"}, headers=bearer("admin")
+    )
+    assert after.json()["filed"] is False
+    assert after.json()["filings"] == []
+    assert before.json()["filed"] is True
 
 
 async def test_healthz_readyz_and_metrics_answer(settlement_app):

@@ -11,7 +11,7 @@ from datetime import date
 from devstack.testing import bearer
 from medins_common.events.schemas import FilingChanged, PersonChanged
 from medins_common.messaging_tables import DEAD_LETTER, INBOX
-from settlement.adapters.tables import known_filings, known_persons
+from settlement.adapters.tables import filing_cancellations, known_filings, known_persons
 
 from .conftest import (
     BEIJING,
@@ -95,8 +95,37 @@ async def test_a_cancelled_filing_no_longer_counts(settlement_service):
     await settlement_service.feed(filing_cancelled(on=date(2025, 9, 1)))
 
     assert not await filed_on(settlement_service, "2025-10-01")
-    [row] = await settlement_service.rows(known_filings)
-    assert row["status"] == "cancelled"
+    [row] = await settlement_service.rows(filing_cancellations)
+    assert row["cancelled_on"] == date(2025, 9, 1)
+
+
+async def test_a_cancellation_ends_the_filing_on_its_day_so_a_past_stay_stays_settleable(
+    settlement_service,
+):
+    await settlement_service.feed(
+        person_registered(), filing_created(), filing_cancelled(on=date(2025, 9, 1))
+    )
+    assert await filed_on(settlement_service, "2025-08-20")
+    assert await filed_on(settlement_service, "2025-09-01")
+    assert not await filed_on(settlement_service, "2025-09-02")
+
+
+async def test_a_cancellation_that_overtakes_its_filing_still_ends_it(settlement_service):
+    await settlement_service.feed(
+        person_registered(), filing_cancelled(on=date(2025, 9, 1)), filing_created()
+    )
+    assert await filed_on(settlement_service, "2025-06-15")
+    assert not await filed_on(settlement_service, "2025-10-01")
+
+
+async def test_an_older_filing_change_redelivered_late_does_not_undo_a_newer_one(
+    settlement_service,
+):
+    shortened = FilingChanged(**{**filing_created().model_dump(), "end_date": date(2025, 6, 30)})
+    older, newer = record(filing_created()), record(shortened)
+    await settlement_service.feed(person_registered(), newer, older)
+
+    assert not await filed_on(settlement_service, "2025-07-01")
 
 
 async def test_another_filing_in_force_keeps_the_person_filed_after_one_is_cancelled(
@@ -134,8 +163,7 @@ async def test_a_redelivered_filing_created_does_not_revive_a_cancelled_filing(
     created = record(filing_created())
     await settlement_service.feed(person_registered(), created, filing_cancelled(), created)
 
-    [row] = await settlement_service.rows(known_filings)
-    assert row["status"] == "cancelled"
+    assert await settlement_service.count(known_filings) == 1
     assert not await filed_on(settlement_service, "2025-10-01")
 
 

@@ -14,7 +14,6 @@ LONG_TERM = KnownFiling(
     destination_region="110000",
     start_date=date(2025, 3, 1),
     end_date=None,
-    status="active",
 )
 TEMPORARY = KnownFiling(
     filing_id="tmp",
@@ -23,7 +22,6 @@ TEMPORARY = KnownFiling(
     destination_region="130100",
     start_date=date(2025, 3, 1),
     end_date=date(2026, 2, 28),
-    status="active",
 )
 
 
@@ -50,17 +48,25 @@ def test_d_f6_a_filing_with_an_end_covers_up_to_and_including_that_day(day, cove
     assert TEMPORARY.covers(day) is covered
 
 
-@pytest.mark.parametrize("status", ["cancelled", "suspended", ""])
-def test_a_filing_that_is_not_active_covers_nothing(status):
-    ended = replace(LONG_TERM, status=status)
-    assert not ended.covers(date(2025, 6, 1))
+def test_d_f6_a_cancellation_ends_the_filing_on_its_day_and_keeps_the_days_before():
+    cancelled = replace(LONG_TERM, cancelled_on=date(2025, 9, 1))
+    assert cancelled.covers(date(2025, 6, 1))  # a past stay stays settleable
+    assert cancelled.covers(date(2025, 9, 1))
+    assert not cancelled.covers(date(2025, 9, 2))
+
+
+def test_a_cancellation_after_the_end_leaves_the_end_and_one_before_the_start_covers_nothing():
+    assert replace(TEMPORARY, cancelled_on=date(2027, 1, 1)).last_day == date(2026, 2, 28)
+    never = replace(TEMPORARY, cancelled_on=date(2025, 2, 28))
+    assert not any(never.covers(date(2025, 3, d)) for d in range(1, 31))
 
 
 def test_filings_in_force_keeps_those_covering_the_day_in_their_order():
     later = replace(LONG_TERM, filing_id="later", start_date=date(2026, 1, 1))
-    cancelled = replace(TEMPORARY, filing_id="cancelled", status="cancelled")
+    cancelled = replace(TEMPORARY, filing_id="cancelled", cancelled_on=date(2025, 4, 30))
     filings = [LONG_TERM, TEMPORARY, later, cancelled]
 
+    assert filings_in_force(filings, date(2025, 4, 1)) == [LONG_TERM, TEMPORARY, cancelled]
     assert filings_in_force(filings, date(2025, 6, 1)) == [LONG_TERM, TEMPORARY]
     assert filings_in_force(filings, date(2026, 2, 1)) == [LONG_TERM, TEMPORARY, later]
     assert filings_in_force(filings, date(2026, 3, 1)) == [LONG_TERM, later]

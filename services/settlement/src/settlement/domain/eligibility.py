@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+DEFAULT_SCOPE = frozenset({"inpatient", "general_outpatient"})  # D-F5
+
 
 @dataclass(frozen=True)
 class KnownFiling:
@@ -14,14 +16,19 @@ class KnownFiling:
     destination_region: str
     start_date: date
     end_date: date | None
-    status: str
+    cancelled_on: date | None = None
+    scope: frozenset[str] = DEFAULT_SCOPE
+
+    @property
+    def last_day(self) -> date | None:
+        """A cancellation ends the filing on its date; the days before stay covered, so a
+        stay that ended before it can still be settled."""
+        ends = [day for day in (self.end_date, self.cancelled_on) if day is not None]
+        return min(ends, default=None)
 
     def covers(self, day: date) -> bool:
-        return (
-            self.status == "active"
-            and self.start_date <= day
-            and (self.end_date is None or day <= self.end_date)
-        )
+        last_day = self.last_day
+        return self.start_date <= day and (last_day is None or day <= last_day)
 
 
 def filings_in_force(filings: list[KnownFiling], day: date) -> list[KnownFiling]:

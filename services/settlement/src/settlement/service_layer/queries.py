@@ -31,13 +31,17 @@ async def filing_status(
             field="psn_no",
         )
     async with uow:
-        insured_region = await read_model.person_insured_region(uow.session, psn_no)
+        person = await read_model.person(uow.session, psn_no)
         filings = await read_model.filings_of(uow.session, psn_no)
-    if insured_region is None:
+    if person is None:
         raise NotFound(
             f"Settlement knows no person {psn_no} (yet).", code="person_unknown", field="psn_no"
         )
     in_force = filings_in_force(filings, on)
     return FilingStatus(
-        psn_no=psn_no, insured_region=insured_region, on=on, filed=bool(in_force), filings=in_force
+        psn_no=psn_no,
+        insured_region=person.insured_region,
+        on=on,
+        filed=bool(in_force),
+        filings=in_force,
     )
