@@ -9,7 +9,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint asyncapi demo clean
+.PHONY: setup run test lint asyncapi demo bench-settlement bench-clearing clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,6 +36,13 @@ lint: setup
 ## With `make run` up in another terminal: the whole journey, ending in a clearing statement.
 demo: setup
 	$(UV) run --frozen python -m devstack.demo
+
+## Benchmarks (not tests; PostgreSQL required: BENCH_POSTGRES_URL, default the local server).
+bench-settlement: setup
+	$(UV) run --frozen python bench/settlement/run.py $(BENCH_ARGS)
+
+bench-clearing: setup
+	$(UV) run --frozen python bench/clearing/run.py $(BENCH_ARGS)
 
 ## Regenerate the AsyncAPI document of the event contract.
 asyncapi: setup
