@@ -4,7 +4,7 @@ from pathlib import Path
 
 from medins_common.service import ServiceDefinition
 from settlement.config import SettlementSettings
-from settlement.entrypoints.api import persons
+from settlement.entrypoints.api import persons, reference_data, settlements
 from settlement.service_layer.handlers import READ_MODEL
 
 SERVICE = ServiceDefinition(
@@ -14,6 +14,6 @@ SERVICE = ServiceDefinition(
     "computes the fund and personal shares; daily reconciliation with hospitals.",
     settings_factory=SettlementSettings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=(persons.router,),
+    routers=(persons.router, reference_data.router, settlements.router),
     subscriptions=(READ_MODEL,),
 )

@@ -1,4 +1,5 @@
 from medins_common.migrations import run_env
+from settlement.adapters import reference_tables  # noqa: F401  (its tables join metadata)
 from settlement.adapters.tables import metadata
 from settlement.config import SettlementSettings
 
