@@ -169,6 +169,8 @@ bills = Table(
     Column("treatment_region", String(6), nullable=False),
     Column("begndate", Date, nullable=False),
     Column("enddate", Date, nullable=False),
+    Column("emergency", Boolean, nullable=False),
+    Column("chronic_disease", String(30), nullable=True),
     Column("request_hash", String(64), nullable=False),  # the hospital's body, for retries
     _money("medfee_sumamt"),
     _money("fulamt_ownpay_amt"),

@@ -53,3 +53,7 @@ class AmountsDoNotAddUp(RuleViolation):
 
 class InvalidDates(RuleViolation):
     code = "invalid_dates"
+
+
+class ChronicDiseaseRequired(RuleViolation):
+    code = "chronic_disease_required"

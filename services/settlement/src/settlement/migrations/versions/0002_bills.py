@@ -90,6 +90,8 @@ def upgrade() -> None:
         sa.Column("treatment_region", sa.String(length=6), nullable=False),
         sa.Column("begndate", sa.Date(), nullable=False),
         sa.Column("enddate", sa.Date(), nullable=False),
+        sa.Column("emergency", sa.Boolean(), nullable=False),
+        sa.Column("chronic_disease", sa.String(length=30), nullable=True),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("medfee_sumamt", MONEY, nullable=False),
         sa.Column("fulamt_ownpay_amt", MONEY, nullable=False),
