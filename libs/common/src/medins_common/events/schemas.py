@@ -146,6 +146,17 @@ class ReferralIssued(Event):
     diagnosis_name: str
     valid_from: date
     valid_to: date
+    covered_institutions: list[str] = Field(
+        default_factory=list,
+        description="Institutions the certificate covers: the target and the designated "
+        "institutions of its medical consortium (D-R4, Art. 19, 25). Empty from older producers.",
+    )
+    consortium_id: str | None = Field(
+        None, description="The target's medical consortium 医联体 when issued, if any."
+    )
+    origin_referral_id: str | None = Field(
+        None, description="temporary_onward: the referral that brought the patient (D-R4)."
+    )
 
 
 class ReferralRevoked(Event):
