@@ -38,7 +38,9 @@ from settlement.domain.reference_data import (
     ChronicDisease,
     PolicyRule,
     PolicyVersion,
+    VersionRef,
     VersionSummary,
+    in_force,
     province_of,
 )
 
@@ -227,18 +229,15 @@ async def effective_from_of(
 async def version_in_force(
     session: AsyncSession, tables: VersionTables, *, region: str, on: date
 ) -> str | None:
-    """The region's own version in force on the day, else its province's (a Hebei city
-    without its own catalogue uses the province's)."""
-    for candidate in dict.fromkeys((region, province_of(region))):
-        found = await session.scalar(
-            select(tables.versions.c.version_id)
-            .where(tables.region == candidate, tables.versions.c.effective_from <= on)
-            .order_by(tables.versions.c.effective_from.desc())
-            .limit(1)
+    """The version in force on the day (the domain's ``in_force`` picks among the region's
+    and its province's)."""
+    rows = await session.execute(
+        select(tables.versions.c.version_id, tables.region, tables.versions.c.effective_from).where(
+            tables.region.in_({region, province_of(region)})
         )
-        if found is not None:
-            return found
-    return None
+    )
+    chosen = in_force([VersionRef(*row) for row in rows.all()], region=region, on=on)
+    return chosen and chosen.version_id
 
 
 async def get_catalogue_version(

@@ -36,6 +36,23 @@ def province_of(region: str) -> str:
 
 
 @dataclass(frozen=True)
+class VersionRef:
+    version_id: str
+    region: str
+    effective_from: date
+
+
+def in_force(versions: Sequence[VersionRef], *, region: str, on: date) -> VersionRef | None:
+    """The version that applies on a day: the region's own latest begun by then, else its
+    province's. A version ends only where the next one of its region begins."""
+    for candidate in dict.fromkeys((region, province_of(region))):
+        begun = [v for v in versions if v.region == candidate and v.effective_from <= on]
+        if begun:
+            return max(begun, key=lambda version: version.effective_from)
+    return None
+
+
+@dataclass(frozen=True)
 class DataProblem:
     """One thing wrong with an import: ``position`` is the 0-based item or rule index (None
     for the version's own fields)."""

@@ -35,7 +35,7 @@ from settlement.domain.policy.model import (
 
 ONE = Decimal(1)
 RETIREE = "employee_retired"
-LEVELS_OPEN_TO_OWN_INITIATIVE = (2, 3)  # D-S5, Art. 7 (3), Art. 26
+OWN_INITIATIVE_LEVELS = (2, 3)  # D-S5, Art. 7 (3), Art. 26
 
 
 @dataclass(frozen=True)
@@ -151,16 +151,24 @@ def _check_chronic_disease(inp: SettlementInput, policy: Policy) -> None:
 
 
 def _personal_share_increase(coverage: Coverage, policy: Policy) -> tuple[Decimal, TraceStep]:
-    """The penalty points on the personal share, or a refusal (D-S4, D-S5, D-F10)."""
-    emergency = coverage.basis == "deemed_emergency" or coverage.subtype == "emergency"
-    if not coverage.institution_designated and not emergency:
-        raise InstitutionNotDesignated(
-            "Direct settlement is available only at designated institutions (D-F5).",
-            field="institution_code",
-        )
+    """The penalty points on the personal share, or a refusal (D-S4, D-S5, D-F10, D-R5)."""
     if coverage.basis == "deemed_emergency":
         return ZERO, TraceStep(
             "D-F10", "deemed filing for an emergency: paid per the rules, no increase", ZERO
+        )
+    if coverage.subtype == "emergency":
+        return ZERO, TraceStep("D-R5", "emergency filer: paid per the rules, no increase", ZERO)
+    own_initiative = (
+        coverage.basis == "filing"
+        and coverage.filing_class != "long_term"
+        and coverage.referral == "none"
+    )
+    if own_initiative:
+        return _own_initiative(coverage, policy)
+    if not coverage.institution_designated:
+        raise InstitutionNotDesignated(
+            "Direct settlement is available only at designated institutions (D-F5).",
+            field="institution_code",
         )
     if coverage.basis == "deemed_jjj":
         return ZERO, TraceStep(
@@ -168,16 +176,6 @@ def _personal_share_increase(coverage: Coverage, policy: Policy) -> tuple[Decima
         )
     if coverage.filing_class == "long_term":
         return ZERO, TraceStep("D-S4", "long-term filer: insured-place ratios, no increase", ZERO)
-    if emergency:
-        return ZERO, TraceStep("D-R5", "emergency filer: paid per the rules, no increase", ZERO)
-    if coverage.referral in ("receiving_institution", "consortium_institution"):
-        where = coverage.referral.replace("_", " ")
-        return policy.referral_share_increase, TraceStep(
-            "D-S4",
-            f"referral patient at the {where}: personal share "
-            f"+{_points(policy.referral_share_increase)} points",
-            policy.referral_share_increase,
-        )
     if coverage.referral == "jjj_mutual_recognition":
         return ZERO, TraceStep(
             "D-S4",
@@ -185,16 +183,29 @@ def _personal_share_increase(coverage: Coverage, policy: Policy) -> tuple[Decima
             "the insured place's own rules, no increase",
             ZERO,
         )
-    if coverage.institution_level in LEVELS_OPEN_TO_OWN_INITIATIVE:
+    where = coverage.referral.replace("_", " ")
+    return policy.referral_share_increase, TraceStep(
+        "D-S4",
+        f"referral patient at the {where}: personal share "
+        f"+{_points(policy.referral_share_increase)} points",
+        policy.referral_share_increase,
+    )
+
+
+def _own_initiative(coverage: Coverage, policy: Policy) -> tuple[Decimal, TraceStep]:
+    """D-S5 (Art. 26): without a referral, +10 points at a level-2/3 designated institution;
+    anywhere else the fund pays nothing."""
+    if coverage.institution_designated and coverage.institution_level in OWN_INITIATIVE_LEVELS:
         return policy.own_initiative_share_increase, TraceStep(
             "D-S5",
             f"own-initiative care at a level-{coverage.institution_level} designated "
-            f"institution: personal share +{_points(policy.own_initiative_share_increase)} points",
+            f"institution: personal share +{_points(policy.own_initiative_share_increase)} "
+            "points",
             policy.own_initiative_share_increase,
         )
     raise FundPaysNothing(
         "Without a referral, the fund pays only at level-2 or level-3 designated institutions "
-        "(D-S5, Art. 26); here it pays nothing.",
+        "(D-S5, Art. 26); at this one it pays nothing.",
         field="institution_code",
     )
 
