@@ -4,7 +4,13 @@ from pathlib import Path
 
 from medins_common.service import ServiceDefinition
 from settlement.config import SettlementSettings
-from settlement.entrypoints.api import persons, reference_data, settlements
+from settlement.entrypoints.api import (
+    periods,
+    persons,
+    reconciliations,
+    reference_data,
+    settlements,
+)
 from settlement.service_layer.handlers import READ_MODEL
 
 SERVICE = ServiceDefinition(
@@ -14,6 +20,12 @@ SERVICE = ServiceDefinition(
     "computes the fund and personal shares; daily reconciliation with hospitals.",
     settings_factory=SettlementSettings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=(persons.router, reference_data.router, settlements.router),
+    routers=(
+        persons.router,
+        reference_data.router,
+        settlements.router,
+        reconciliations.router,
+        periods.router,
+    ),
     subscriptions=(READ_MODEL,),
 )

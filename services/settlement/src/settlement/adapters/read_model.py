@@ -201,7 +201,7 @@ async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral
         await session.execute(
             select(
                 known_referrals,
-                target.c.consortium_id,
+                target.c.consortium_id.label("target_consortium_id"),
                 referral_revocations.c.revoked_at,
             )
             .outerjoin(target, target.c.code == known_referrals.c.target_institution)
@@ -217,7 +217,8 @@ async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral
         KnownReferral(
             referral_id=row.referral_id,
             target_institution=row.target_institution,
-            target_consortium_id=row.consortium_id,
+            covered_institutions=frozenset(row.covered_institutions),
+            consortium_id=row.consortium_id or row.target_consortium_id,
             valid_from=row.valid_from,
             valid_to=row.valid_to,
             revoked=row.revoked_at is not None,

@@ -73,9 +73,10 @@ class Institution:
 class KnownReferral:
     referral_id: str
     target_institution: str
-    target_consortium_id: str | None  # the consortium of the target, if settlement knows it
     valid_from: date
     valid_to: date
+    covered_institutions: frozenset[str] = frozenset()  # the certificate's list (D-R4)
+    consortium_id: str | None = None  # the target's consortium, if known
     revoked: bool = False
 
     def in_force(self, day: date) -> bool:
@@ -255,8 +256,8 @@ def _referral_status(
     consortium = [
         r
         for r in in_force
-        if institution.consortium_id is not None
-        and r.target_consortium_id == institution.consortium_id
+        if institution.code in r.covered_institutions
+        or (institution.consortium_id is not None and r.consortium_id == institution.consortium_id)
     ]
     matched = (receiving or consortium or [None])[0]
     if matched is None:
@@ -264,7 +265,7 @@ def _referral_status(
     where = (
         "the receiving institution"
         if receiving
-        else f"in the consortium {institution.consortium_id} of its receiving institution"
+        else "in the medical consortium of its receiving institution"
     )
     if institution.jjj_mutual_recognition:
         return "jjj_mutual_recognition", TraceStep(

@@ -57,3 +57,7 @@ class InvalidDates(RuleViolation):
 
 class ChronicDiseaseRequired(RuleViolation):
     code = "chronic_disease_required"
+
+
+class EntryListedTwice(RuleViolation):
+    code = "entry_listed_twice"

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from medins_common.money import ZERO
 from settlement.domain.bill import Bill
+from settlement.domain.errors import EntryListedTwice
 
 COMPARED_AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "cash")
 
@@ -54,6 +55,21 @@ class DayTotals:
 
 
 @dataclass(frozen=True)
+class DayReconciliation:
+    """A hospital's declared totals of a day (3201) against settlement's own."""
+
+    institution_code: str
+    day: date
+    declared: DayTotals
+    computed: DayTotals
+    reconciled_at: datetime
+
+    @property
+    def result(self) -> str:
+        return "match" if self.declared == self.computed else "mismatch"
+
+
+@dataclass(frozen=True)
 class FieldDifference:
     field: str
     hospital: Decimal
@@ -88,6 +104,19 @@ def ledger_of_day(bills: Iterable[Bill], day: date) -> list[LedgerEntry]:
 
 def _reversed_at(bill: Bill) -> datetime | None:
     return bill.reversal.reversed_at if bill.reversal else None
+
+
+def check_listed_once(entries: Sequence[LedgerEntry]) -> None:
+    """A hospital's list names each settlement and each reversal once."""
+    seen: set[tuple[str, bool]] = set()
+    for position, entry in enumerate(entries):
+        if entry.key in seen:
+            raise EntryListedTwice(
+                f"Settlement {entry.setl_id} ({'reversal' if entry.reversal else 'settlement'}) "
+                "is listed twice.",
+                field=f"bills[{position}].setl_id",
+            )
+        seen.add(entry.key)
 
 
 def compare_ledgers(
@@ -126,3 +155,19 @@ class PairTotals:
     fund_pay_sumamt: Decimal
     psn_part_amt: Decimal
     psn_cash_pay: Decimal
+
+
+@dataclass(frozen=True)
+class PeriodEntry:
+    """A settlement or a reversal as it counts in a clearing period."""
+
+    bill_id: str
+    kind: str  # settled | reversed
+    institution_code: str
+    setl_id: str
+    insured_region: str
+    treatment_region: str
+    medfee_sumamt: Decimal
+    fund_pay_sumamt: Decimal
+    psn_cash_pay: Decimal
+    at: datetime

@@ -62,6 +62,8 @@ _REFERRAL_FIELDS = {
     "issuing_institution",
     "target_institution",
     "target_region",
+    "covered_institutions",
+    "consortium_id",
     "valid_from",
     "valid_to",
 }

@@ -212,6 +212,8 @@ def upgrade() -> None:
         sa.Column("issuing_institution", sa.String(length=30), nullable=False),
         sa.Column("target_institution", sa.String(length=30), nullable=False),
         sa.Column("target_region", sa.String(length=6), nullable=False),
+        sa.Column("covered_institutions", sa.JSON(), nullable=False),
+        sa.Column("consortium_id", sa.String(length=60), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date(), nullable=False),
         sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),

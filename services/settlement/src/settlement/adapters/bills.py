@@ -1,0 +1,275 @@
+"""Bills and accumulators in and out of the database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medins_common import timeutil
+from medins_common.db import dialect_insert
+from medins_common.money import ZERO
+from settlement.adapters.tables import accumulators, bills
+from settlement.domain.bill import (
+    NOTHING_USED,
+    AccumulatorKey,
+    Amounts,
+    Bill,
+    Quote,
+    Reversal,
+    SettlementRequest,
+)
+from settlement.domain.policy.model import (
+    BillLine,
+    Coverage,
+    ItemClass,
+    ItemKind,
+    LineResult,
+    TraceStep,
+    Usage,
+)
+
+_AMOUNT_FIELDS = tuple(Amounts.__dataclass_fields__)
+
+
+# -- accumulators ---------------------------------------------------------------------------
+
+
+def _key_is(key: AccumulatorKey) -> ColumnElement[bool]:
+    return and_(
+        accumulators.c.psn_no == key.psn_no,
+        accumulators.c.insutype == key.insutype,
+        accumulators.c.year == key.year,
+        accumulators.c.care_type == key.care_type.value,
+    )
+
+
+def _usage(row: Any) -> Usage:
+    return Usage(
+        deductible_used=row.deductible_used, fund_paid=row.fund_paid, admissions=row.admissions
+    )
+
+
+async def usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
+    """The usage so far, without locking (pre-settlement)."""
+    row = (await session.execute(select(accumulators).where(_key_is(key)))).first()
+    return _usage(row) if row else NOTHING_USED
+
+
+async def lock_usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
+    """The usage so far, locked until the transaction ends.
+
+    The row is created first if missing, so there is always a row to lock: PostgreSQL then
+    serialises two settlements of the same person on it (SELECT … FOR UPDATE); on SQLite the
+    writing transaction (BEGIN IMMEDIATE) already holds the database's one write lock.
+    """
+    await session.execute(
+        dialect_insert(session, accumulators)
+        .values(
+            psn_no=key.psn_no,
+            insutype=key.insutype,
+            year=key.year,
+            care_type=key.care_type.value,
+            deductible_used=ZERO,
+            fund_paid=ZERO,
+            admissions=0,
+            updated_at=timeutil.now(),
+        )
+        .on_conflict_do_nothing()
+    )
+    row = (await session.execute(select(accumulators).where(_key_is(key)).with_for_update())).one()
+    return _usage(row)
+
+
+async def save_usage(session: AsyncSession, key: AccumulatorKey, value: Usage) -> None:
+    await session.execute(
+        update(accumulators)
+        .where(_key_is(key))
+        .values(
+            deductible_used=value.deductible_used,
+            fund_paid=value.fund_paid,
+            admissions=value.admissions,
+            updated_at=timeutil.now(),
+        )
+    )
+
+
+# -- bills ----------------------------------------------------------------------------------
+
+
+async def add(session: AsyncSession, bill: Bill) -> None:
+    await session.execute(bills.insert().values(**_row(bill)))
+
+
+async def find(
+    session: AsyncSession, *, institution_code: str, setl_id: str, for_update: bool = False
+) -> Bill | None:
+    query = select(bills).where(
+        bills.c.institution_code == institution_code, bills.c.setl_id == setl_id
+    )
+    row = (await session.execute(query.with_for_update() if for_update else query)).first()
+    return _bill(row) if row else None
+
+
+async def record_reversal(session: AsyncSession, bill_id: str, reversal: Reversal) -> None:
+    await session.execute(
+        update(bills)
+        .where(bills.c.bill_id == bill_id)
+        .values(
+            reversed_at=reversal.reversed_at,
+            reversed_day=reversal.reversed_at.date(),
+            reversal_period=reversal.period,
+            reversal_reason=reversal.reason,
+        )
+    )
+
+
+async def of_day(session: AsyncSession, *, institution_code: str, day: date) -> list[Bill]:
+    """The institution's bills settled or reversed on the day (Asia/Shanghai)."""
+    rows = (
+        await session.execute(
+            select(bills)
+            .where(
+                bills.c.institution_code == institution_code,
+                or_(bills.c.settled_day == day, bills.c.reversed_day == day),
+            )
+            .order_by(bills.c.settled_at, bills.c.bill_id)
+        )
+    ).all()
+    return [_bill(row) for row in rows]
+
+
+def _row(bill: Bill) -> dict[str, Any]:
+    quote, request = bill.quote, bill.quote.request
+    return {
+        "bill_id": bill.bill_id,
+        "institution_code": quote.institution_code,
+        "setl_id": bill.setl_id,
+        "mdtrt_id": request.mdtrt_id,
+        "psn_no": request.psn_no,
+        "insutype": request.insutype,
+        "person_type": quote.person_type,
+        "med_type": request.med_type,
+        "care_type": request.care_type.value,
+        "insured_region": quote.insured_region,
+        "treatment_region": quote.treatment_region,
+        "begndate": request.begndate,
+        "enddate": request.enddate,
+        "request_hash": bill.fingerprint,
+        **asdict(quote.amounts),
+        "clr_optins": quote.treatment_region,
+        "coverage": asdict(quote.coverage),
+        "lines": [_line_json(line) for line in quote.lines],
+        "trace": [_step_json(step) for step in quote.trace],
+        "emergency": request.emergency,
+        "chronic_disease": request.chronic_disease,
+        "catalogue_version": quote.catalogue_version,
+        "policy_version": quote.policy_version,
+        "accumulator_year": quote.accumulator.year,
+        "accumulator_care_type": quote.accumulator.care_type.value,
+        "used_deductible": quote.taken.deductible_used,
+        "used_fund": quote.taken.fund_paid,
+        "used_admissions": quote.taken.admissions,
+        "settled_at": bill.settled_at,
+        "settled_day": bill.settled_at.date(),
+        "period": bill.period,
+    }
+
+
+def _bill(row: Any) -> Bill:
+    lines = tuple(_line(value) for value in row.lines)
+    request = SettlementRequest(
+        psn_no=row.psn_no,
+        mdtrt_id=row.mdtrt_id,
+        insutype=row.insutype,
+        med_type=row.med_type,
+        begndate=row.begndate,
+        enddate=row.enddate,
+        medfee_sumamt=row.medfee_sumamt,
+        lines=tuple(BillLine(line.item_code, line.qty, line.price) for line in lines),
+        emergency=row.emergency,
+        chronic_disease=row.chronic_disease,
+    )
+    quote = Quote(
+        institution_code=row.institution_code,
+        request=request,
+        person_type=row.person_type,
+        insured_region=row.insured_region,
+        treatment_region=row.treatment_region,
+        coverage=Coverage(**row.coverage),
+        amounts=Amounts(**{name: row._mapping[name] for name in _AMOUNT_FIELDS}),
+        lines=lines,
+        trace=tuple(_step(value) for value in row.trace),
+        taken=Usage(
+            deductible_used=row.used_deductible,
+            fund_paid=row.used_fund,
+            admissions=row.used_admissions,
+        ),
+        catalogue_version=row.catalogue_version,
+        policy_version=row.policy_version,
+    )
+    reversal = (
+        Reversal(
+            reversed_at=row.reversed_at, period=row.reversal_period, reason=row.reversal_reason
+        )
+        if row.reversed_at
+        else None
+    )
+    return Bill(
+        bill_id=row.bill_id,
+        setl_id=row.setl_id,
+        fingerprint=row.request_hash,
+        quote=quote,
+        settled_at=row.settled_at,
+        period=row.period,
+        reversal=reversal,
+    )
+
+
+def _line_json(line: LineResult) -> dict[str, Any]:
+    return {
+        name: (str(value) if isinstance(value, Decimal) else value)
+        for name, value in asdict(line).items()
+    }
+
+
+def _line(value: dict[str, Any]) -> LineResult:
+    return LineResult(
+        item_code=value["item_code"],
+        name=value["name"],
+        kind=ItemKind(value["kind"]) if value["kind"] else None,
+        item_class=ItemClass(value["item_class"]) if value["item_class"] else None,
+        **{
+            name: Decimal(value[name])
+            for name in (
+                "qty",
+                "price",
+                "amount",
+                "fulamt_ownpay_amt",
+                "overlmt_selfpay",
+                "preselfpay_amt",
+                "inscp_scp_amt",
+            )
+        },
+    )
+
+
+def _step_json(step: TraceStep) -> dict[str, Any]:
+    return {
+        "rule": step.rule,
+        "detail": step.detail,
+        "amount": None if step.amount is None else str(step.amount),
+    }
+
+
+def _step(value: dict[str, Any]) -> TraceStep:
+    amount = value["amount"]
+    return TraceStep(
+        rule=value["rule"],
+        detail=value["detail"],
+        amount=None if amount is None else Decimal(amount),
+    )

@@ -1,0 +1,130 @@
+"""The hospitals' settlement API: the institution always comes from the token, never the body."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
+
+from medins_common.api.errors import PROBLEM_RESPONSES
+from medins_common.api.idempotency import IdempotencyDep
+from medins_common.api.security import require_roles
+from medins_common.auth import Principal, Role
+from medins_common.service import UnitOfWorkDep
+from medins_common.unit_of_work import UnitOfWork
+from settlement.entrypoints.api.deps import Hospital, own_institution
+from settlement.entrypoints.api.settlement_schemas import (
+    BillOut,
+    BillSummaryOut,
+    DayOut,
+    PreSettlementIn,
+    QuoteOut,
+    ReversalIn,
+    SettlementIn,
+    national_field_names,
+)
+from settlement.service_layer import settlements
+
+router = APIRouter(prefix="/v1/settlements", tags=["settlements"], responses=PROBLEM_RESPONSES)
+
+Reader = Annotated[Principal, Depends(require_roles(Role.HOSPITAL, Role.ADMIN, Role.AUDITOR))]
+InstitutionQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=30,
+        description="Admins and auditors name the institution; a hospital reads its own",
+    ),
+]
+
+
+@router.post(
+    "/pre",
+    response_model=QuoteOut,
+    summary="Pre-settlement (2206): what the settlement would come to; writes nothing",
+)
+async def pre_settle(body: PreSettlementIn, uow: UnitOfWorkDep, hospital: Hospital) -> QuoteOut:
+    with national_field_names():
+        quote = await settlements.pre_settle(
+            uow, institution_code=own_institution(hospital), request=body.to_request()
+        )
+    return QuoteOut.of(quote)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BillOut,
+    summary="Settle a visit or stay (2207): the fund's and the person's shares, with the trace",
+    description="Once per (institution, setl_id): the same body again returns the same bill; "
+    "another body under the same setl_id is 409 setl_id_already_settled. An Idempotency-Key "
+    "header makes any retry safe.",
+)
+async def settle(
+    body: SettlementIn, hospital: Hospital, idempotency: IdempotencyDep
+) -> JSONResponse:
+    async def operation(uow: UnitOfWork) -> BillOut:
+        with national_field_names():
+            bill = await settlements.settle_bill(
+                uow,
+                institution_code=own_institution(hospital),
+                setl_id=body.setl_id,
+                request=body.to_request(),
+            )
+        return BillOut.of_bill(bill)
+
+    return await idempotency.run(body=body, operation=operation)
+
+
+@router.post(
+    "/{setl_id}/reversal",
+    response_model=BillOut,
+    summary="Reverse a settlement (2208): gives back what it used; booked in the open period",
+)
+async def reverse(
+    setl_id: str,
+    hospital: Hospital,
+    idempotency: IdempotencyDep,
+    body: ReversalIn | None = None,
+) -> JSONResponse:
+    body = body or ReversalIn()
+
+    async def operation(uow: UnitOfWork) -> BillOut:
+        bill = await settlements.reverse_bill(
+            uow, institution_code=own_institution(hospital), setl_id=setl_id, reason=body.reason
+        )
+        return BillOut.of_bill(bill)
+
+    return await idempotency.run(body=body, operation=operation, status_code=200)
+
+
+@router.get("/{setl_id}", response_model=BillOut, summary="One settlement, with its rule trace")
+async def get_settlement(
+    setl_id: str, uow: UnitOfWorkDep, reader: Reader, institution_code: InstitutionQuery = None
+) -> BillOut:
+    bill = await settlements.get_bill(
+        uow,
+        institution_code=settlements.institution_of(reader, institution_code),
+        setl_id=setl_id,
+    )
+    return BillOut.of_bill(bill)
+
+
+@router.get(
+    "",
+    response_model=DayOut,
+    summary="A day's settlements and reversals of one institution (Asia/Shanghai)",
+)
+async def settlements_of_day(
+    day: Annotated[date, Query(description="YYYY-MM-DD", examples=["2026-11-05"])],
+    uow: UnitOfWorkDep,
+    reader: Reader,
+    institution_code: InstitutionQuery = None,
+) -> DayOut:
+    institution = settlements.institution_of(reader, institution_code)
+    found = await settlements.bills_of_day(uow, institution_code=institution, day=day)
+    return DayOut(
+        institution_code=institution, day=day, bills=[BillSummaryOut.of(b) for b in found]
+    )

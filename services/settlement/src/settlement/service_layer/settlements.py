@@ -1,0 +1,310 @@
+"""Hospitals' settlements: pre-settlement, settlement, reversal and their queries.
+
+A settlement reads the person's accumulator row under a lock, prices the bill, and writes the
+bill, the new usage and its BillSettled event in one transaction: two hospitals settling for
+the same person at once are serialised on that row, so the annual cap holds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medins_common import timeutil
+from medins_common.auth import Principal, Role
+from medins_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from medins_common.events.schemas import BillReversed, BillSettled
+from medins_common.unit_of_work import UnitOfWork
+from settlement.adapters import bills, read_model, reference_data
+from settlement.domain.bill import (
+    AccumulatorKey,
+    Amounts,
+    Bill,
+    Quote,
+    Reversal,
+    SettlementRequest,
+    booking_period,
+    given_back,
+    usage_taken,
+    with_taken,
+)
+from settlement.domain.coverage import CareAt, decide_coverage, ensure_networked
+from settlement.domain.errors import InstitutionUnknown, InsutypeMismatch, PersonUnknown
+from settlement.domain.policy import SettlementInput, Usage, settle
+from settlement.domain.policy.model import CareType
+
+
+async def pre_settle(
+    uow: UnitOfWork, *, institution_code: str, request: SettlementRequest
+) -> Quote:
+    """What the settlement would come to now (national 2206); writes nothing."""
+    request.check(today=timeutil.today())
+    async with uow:
+        usage = await bills.usage(uow.session, AccumulatorKey.of(request))
+        return await _price(
+            uow.session, institution_code=institution_code, request=request, usage=usage
+        )
+
+
+async def settle_bill(
+    uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
+) -> Bill:
+    """Settle once per (institution, setl_id): a retry with the same content gets the same
+    bill; other content under the same setl_id is refused (national 2207)."""
+    request.check(today=timeutil.today())
+    try:
+        return await _settle_once(
+            uow, institution_code=institution_code, setl_id=setl_id, request=request
+        )
+    except IntegrityError:
+        # A concurrent request with the same setl_id committed first: answer as if it had
+        # come first (its bill, or the 409).
+        return await _settle_once(
+            uow, institution_code=institution_code, setl_id=setl_id, request=request
+        )
+
+
+async def _settle_once(
+    uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
+) -> Bill:
+    fingerprint = request.fingerprint()
+    async with uow:
+        key = AccumulatorKey.of(request)
+        usage = await bills.lock_usage(uow.session, key)
+        existing = await bills.find(uow.session, institution_code=institution_code, setl_id=setl_id)
+        if existing is not None:
+            return _same_settlement(existing, fingerprint)
+        quote = await _price(
+            uow.session, institution_code=institution_code, request=request, usage=usage
+        )
+        moment = timeutil.now()
+        bill = Bill(
+            bill_id=uuid.uuid4().hex,
+            setl_id=setl_id,
+            fingerprint=fingerprint,
+            quote=quote,
+            settled_at=moment,
+            period=await _open_period(uow.session, moment),
+        )
+        await bills.add(uow.session, bill)
+        await bills.save_usage(uow.session, key, with_taken(usage, quote.taken))
+        await uow.publish(bill_settled(bill))
+        await uow.commit()
+    return bill
+
+
+def _same_settlement(existing: Bill, fingerprint: str) -> Bill:
+    if existing.fingerprint != fingerprint:
+        raise Conflict(
+            f"Settlement {existing.setl_id} of this institution already exists with other "
+            "content; a new settlement needs a new setl_id.",
+            code="setl_id_already_settled",
+            field="setl_id",
+        )
+    return existing
+
+
+async def reverse_bill(
+    uow: UnitOfWork, *, institution_code: str, setl_id: str, reason: str | None
+) -> Bill:
+    """Reverse a settlement (national 2208): it gives back exactly what it took from the
+    accumulator; after its period was closed, it is booked in the open period as an
+    adjustment (DOMAIN.md, "Money between regions")."""
+    async with uow:
+        bill = await _find(uow.session, institution_code=institution_code, setl_id=setl_id)
+        key = bill.quote.accumulator
+        usage = await bills.lock_usage(uow.session, key)
+        # Read again under the lock: a concurrent reversal may have just committed.
+        bill = await _find(
+            uow.session, institution_code=institution_code, setl_id=setl_id, for_update=True
+        )
+        if bill.reversal is not None:
+            raise Conflict(
+                f"Settlement {setl_id} was already reversed at {bill.reversal.reversed_at}.",
+                code="bill_already_reversed",
+                field="setl_id",
+            )
+        moment = timeutil.now()
+        reversal = Reversal(
+            reversed_at=moment, period=await _open_period(uow.session, moment), reason=reason
+        )
+        await bills.record_reversal(uow.session, bill.bill_id, reversal)
+        await bills.save_usage(uow.session, key, given_back(usage, bill.quote.taken))
+        reversed_bill = replace(bill, reversal=reversal)
+        await uow.publish(bill_reversed(reversed_bill))
+        await uow.commit()
+    return reversed_bill
+
+
+async def get_bill(uow: UnitOfWork, *, institution_code: str, setl_id: str) -> Bill:
+    async with uow:
+        return await _find(uow.session, institution_code=institution_code, setl_id=setl_id)
+
+
+async def bills_of_day(uow: UnitOfWork, *, institution_code: str, day: date) -> list[Bill]:
+    async with uow:
+        return await bills.of_day(uow.session, institution_code=institution_code, day=day)
+
+
+def institution_of(principal: Principal, institution_code: str | None) -> str:
+    """Whose bills a reader asks for: a hospital only its own institution's; staff name one."""
+    if principal.role is Role.HOSPITAL:
+        if institution_code not in (None, principal.institution_code):
+            raise Forbidden(
+                "A hospital sees only its own institution's settlements.",
+                code="other_institution",
+                field="institution_code",
+            )
+        assert principal.institution_code is not None
+        return principal.institution_code
+    if institution_code is None:
+        raise RuleViolation(
+            "Name the institution whose settlements to read.",
+            code="institution_required",
+            field="institution_code",
+        )
+    return institution_code
+
+
+async def _find(
+    session: AsyncSession, *, institution_code: str, setl_id: str, for_update: bool = False
+) -> Bill:
+    bill = await bills.find(
+        session, institution_code=institution_code, setl_id=setl_id, for_update=for_update
+    )
+    if bill is None:
+        raise NotFound(
+            f"Institution {institution_code} has no settlement {setl_id}.",
+            code="bill_not_found",
+            field="setl_id",
+        )
+    return bill
+
+
+async def _open_period(session: AsyncSession, moment: datetime) -> str:
+    period = timeutil.period_of(moment)
+    return booking_period(period, await read_model.closed_periods_from(session, period))
+
+
+async def _price(
+    session: AsyncSession, *, institution_code: str, request: SettlementRequest, usage: Usage
+) -> Quote:
+    """Coverage from the read models, catalogue and policy in force, then the engine."""
+    person = await read_model.person(session, request.psn_no)
+    if person is None:
+        raise PersonUnknown(f"Settlement knows no person {request.psn_no} (yet).", field="psn_no")
+    if person.insutype != request.insutype:
+        raise InsutypeMismatch(
+            f"Person {person.psn_no} is insured under insutype {person.insutype}.",
+            field="insutype",
+        )
+    institution = await read_model.institution(session, institution_code)
+    if institution is None:
+        raise InstitutionUnknown(
+            f"Settlement knows no institution {institution_code} (yet).",
+            field="institution_code",
+        )
+    care_type = request.care_type
+    ensure_networked(institution, care_type)
+    decision = decide_coverage(
+        person=person,
+        care=CareAt(
+            institution=institution,
+            care_type=care_type,
+            admitted_on=request.begndate,
+            on=request.enddate,
+            emergency=request.emergency,
+            chronic_disease=request.chronic_disease,
+        ),
+        filings=await read_model.filings_of(session, person.psn_no),
+        referrals=await read_model.referrals_of(session, person.psn_no),
+        chronic_registrations=(
+            await read_model.chronic_registrations_of(session, person.psn_no)
+            if care_type is CareType.CHRONIC_OUTPATIENT
+            else []
+        ),
+    )
+    catalogue = await reference_data.catalogue_in_force(
+        session,
+        region=institution.region,
+        on=request.enddate,
+        item_codes={line.item_code for line in request.lines},
+    )
+    policy = await reference_data.policy_in_force(
+        session,
+        insured_region=person.insured_region,
+        on=request.enddate,
+        insutype=person.insutype,
+        person_type=person.person_type,
+        care_type=care_type,
+        institution_level=institution.level,
+    )
+    result = settle(
+        SettlementInput(
+            insured_region=person.insured_region,
+            treatment_region=institution.region,
+            insutype=person.insutype,
+            person_type=person.person_type,
+            care_type=care_type,
+            on=request.enddate,
+            lines=request.lines,
+            coverage=decision.coverage,
+            usage=usage,
+            chronic_disease=request.chronic_disease,
+        ),
+        catalogue=catalogue,
+        policy=policy,
+    )
+    return Quote(
+        institution_code=institution_code,
+        request=request,
+        person_type=person.person_type,
+        insured_region=person.insured_region,
+        treatment_region=institution.region,
+        coverage=decision.coverage,
+        amounts=Amounts.of(result),
+        lines=result.lines,
+        trace=decision.trace + result.trace,
+        taken=usage_taken(usage, result.usage_after),
+        catalogue_version=result.catalogue_version,
+        policy_version=result.policy_version,
+    )
+
+
+def _bill_facts(bill: Bill) -> dict[str, object]:
+    quote, amounts = bill.quote, bill.quote.amounts
+    return {
+        "bill_id": bill.bill_id,
+        "setl_id": bill.setl_id,
+        "mdtrt_id": quote.request.mdtrt_id,
+        "institution_code": quote.institution_code,
+        "psn_no": quote.request.psn_no,
+        "insured_region": quote.insured_region,
+        "treatment_region": quote.treatment_region,
+        "insutype": quote.request.insutype,
+        "med_type": quote.request.med_type,
+        "medfee_sumamt": amounts.medfee_sumamt,
+        "fund_pay_sumamt": amounts.fund_pay_sumamt,
+        "psn_part_amt": amounts.psn_part_amt,
+        "acct_pay": amounts.acct_pay,
+        "psn_cash_pay": amounts.psn_cash_pay,
+        "clr_optins": quote.treatment_region,
+    }
+
+
+def bill_settled(bill: Bill) -> BillSettled:
+    return BillSettled(**_bill_facts(bill), period=bill.period, settled_at=bill.settled_at)
+
+
+def bill_reversed(bill: Bill) -> BillReversed:
+    assert bill.reversal is not None
+    return BillReversed(
+        **_bill_facts(bill),
+        period=bill.reversal.period,
+        original_period=bill.period,
+        reversed_at=bill.reversal.reversed_at,
+    )
