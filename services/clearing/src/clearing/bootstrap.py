@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from clearing.config import ClearingSettings
+from clearing.service_layer.handlers import LEDGER
 from medins_common.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -12,4 +13,5 @@ SERVICE = ServiceDefinition(
     "funds, the monthly clearing batch and reconciliation.",
     settings_factory=ClearingSettings,
     migrations_dir=Path(__file__).parent / "migrations",
+    subscriptions=(LEDGER,),
 )

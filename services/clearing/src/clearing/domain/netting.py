@@ -1,0 +1,135 @@
+"""Netting a closed period per region pair and per institution: the clearing statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from clearing.domain.ledger import EntryKind
+from medins_common.money import ZERO
+
+Pair = tuple[str, str]  # (insured region, treatment region)
+
+
+@dataclass(frozen=True)
+class PostedGroup:
+    """Bill entries of one booking period that share a pair, institution, kind and periods."""
+
+    insured_region: str
+    treatment_region: str
+    institution_code: str
+    kind: EntryKind
+    event_period: str
+    original_period: str
+    count: int
+    medfee_sumamt: Decimal
+    fund_pay_sumamt: Decimal
+    psn_part_amt: Decimal
+    psn_cash_pay: Decimal
+
+    @property
+    def pair(self) -> Pair:
+        return (self.insured_region, self.treatment_region)
+
+    @property
+    def sign(self) -> int:
+        return -1 if self.kind is EntryKind.BILL_REVERSED else 1
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts and net amounts (settled minus reversed)."""
+
+    settled_count: int = 0
+    reversed_count: int = 0
+    medfee_sumamt: Decimal = ZERO
+    fund_pay_sumamt: Decimal = ZERO
+    psn_part_amt: Decimal = ZERO
+    psn_cash_pay: Decimal = ZERO
+
+    def plus(self, group: PostedGroup) -> Figures:
+        sign = group.sign
+        return Figures(
+            settled_count=self.settled_count + (group.count if sign > 0 else 0),
+            reversed_count=self.reversed_count + (group.count if sign < 0 else 0),
+            medfee_sumamt=self.medfee_sumamt + sign * group.medfee_sumamt,
+            fund_pay_sumamt=self.fund_pay_sumamt + sign * group.fund_pay_sumamt,
+            psn_part_amt=self.psn_part_amt + sign * group.psn_part_amt,
+            psn_cash_pay=self.psn_cash_pay + sign * group.psn_cash_pay,
+        )
+
+
+@dataclass(frozen=True)
+class InstitutionLine:
+    institution_code: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class StatementDraft:
+    """What the insured region owes the treatment region for one period."""
+
+    insured_region: str
+    treatment_region: str
+    figures: Figures
+    adjustments: Figures  # the part booked here for bills of earlier, closed periods
+    institutions: Sequence[InstitutionLine] = field(default_factory=tuple)
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.figures.fund_pay_sumamt
+
+
+def net_statements(period: str, groups: Iterable[PostedGroup]) -> list[StatementDraft]:
+    """One statement per pair with postings in ``period``, institution lines sorted by code."""
+    totals: dict[Pair, Figures] = defaultdict(Figures)
+    adjustments: dict[Pair, Figures] = defaultdict(Figures)
+    institutions: dict[Pair, dict[str, Figures]] = defaultdict(lambda: defaultdict(Figures))
+    for group in groups:
+        totals[group.pair] = totals[group.pair].plus(group)
+        by_institution = institutions[group.pair]
+        by_institution[group.institution_code] = by_institution[group.institution_code].plus(group)
+        if group.original_period != period:
+            adjustments[group.pair] = adjustments[group.pair].plus(group)
+    return [
+        StatementDraft(
+            insured_region=pair[0],
+            treatment_region=pair[1],
+            figures=totals[pair],
+            adjustments=adjustments[pair],
+            institutions=tuple(
+                InstitutionLine(code, figures)
+                for code, figures in sorted(institutions[pair].items())
+            ),
+        )
+        for pair in sorted(totals)
+    ]
+
+
+@dataclass(frozen=True)
+class RegionPosition:
+    """A region's net position in the period: owed to it as treatment place minus what it
+    owes as insured place. The positions of all regions sum to zero."""
+
+    region: str
+    receivable: Decimal = ZERO
+    payable: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.receivable - self.payable
+
+
+def region_positions(statements: Iterable[StatementDraft]) -> list[RegionPosition]:
+    positions: dict[str, RegionPosition] = {}
+    for statement in statements:
+        due = statement.amount_due
+        payer = positions.get(statement.insured_region, RegionPosition(statement.insured_region))
+        positions[payer.region] = replace(payer, payable=payer.payable + due)
+        payee = positions.get(
+            statement.treatment_region, RegionPosition(statement.treatment_region)
+        )
+        positions[payee.region] = replace(payee, receivable=payee.receivable + due)
+    return [positions[region] for region in sorted(positions)]

@@ -1,0 +1,74 @@
+"""A clearing statement's life: generated → confirmed by the insured side → confirmed by the
+treatment side → paid (DOMAIN.md: monthly clearing with confirmation by both sides).
+
+Each step belongs to one side of the pair. The payment is recorded by the treatment side: the
+region that receives the money is the one that can tell it arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clearing.domain.errors import WrongOrder, WrongSide
+
+
+class StatementStatus(StrEnum):
+    GENERATED = "generated"
+    CONFIRMED_BY_INSURED = "confirmed_by_insured"
+    CONFIRMED_BY_TREATMENT = "confirmed_by_treatment"
+    PAID = "paid"
+
+
+class Side(StrEnum):
+    INSURED = "insured"
+    TREATMENT = "treatment"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    side: Side
+    before: StatementStatus
+    after: StatementStatus
+
+
+INSURED_CONFIRMATION = Step(
+    "insured_confirmation",
+    Side.INSURED,
+    StatementStatus.GENERATED,
+    StatementStatus.CONFIRMED_BY_INSURED,
+)
+TREATMENT_CONFIRMATION = Step(
+    "treatment_confirmation",
+    Side.TREATMENT,
+    StatementStatus.CONFIRMED_BY_INSURED,
+    StatementStatus.CONFIRMED_BY_TREATMENT,
+)
+PAYMENT = Step(
+    "payment", Side.TREATMENT, StatementStatus.CONFIRMED_BY_TREATMENT, StatementStatus.PAID
+)
+
+
+def take_step(
+    step: Step,
+    *,
+    status: StatementStatus,
+    actor_region: str | None,
+    insured_region: str,
+    treatment_region: str,
+) -> StatementStatus:
+    """The status after ``step``, taken by agency staff of ``actor_region``."""
+    region = insured_region if step.side is Side.INSURED else treatment_region
+    if actor_region != region:
+        raise WrongSide(
+            f"The {step.name.replace('_', ' ')} is for agency staff of the {step.side.value} "
+            f"region {region}.",
+        )
+    if status is not step.before:
+        raise WrongOrder(
+            f"The statement is {status.value}; the {step.name.replace('_', ' ')} follows "
+            f"{step.before.value}.",
+            field="status",
+        )
+    return step.after
