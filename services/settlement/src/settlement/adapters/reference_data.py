@@ -317,14 +317,37 @@ async def get_policy_version(
     )
 
 
+async def catalogue_version_in_force(
+    session: AsyncSession, *, region: str, on: date, item_codes: Collection[str] | None = None
+) -> CatalogueVersion | None:
+    """The catalogue version in force on the day, with all its items or only those named."""
+    version_id = await version_in_force(session, CATALOGUES, region=region, on=on)
+    if version_id is None:
+        return None
+    return await get_catalogue_version(session, version_id, item_codes=item_codes)
+
+
+async def policy_version_in_force(
+    session: AsyncSession,
+    *,
+    insured_region: str,
+    on: date,
+    rule_key: tuple[str, str, CareType, int | None] | None = None,
+) -> PolicyVersion | None:
+    """The policy version in force on the day, with all its rules or those for one key."""
+    version_id = await version_in_force(session, POLICIES, region=insured_region, on=on)
+    if version_id is None:
+        return None
+    return await get_policy_version(session, version_id, rule_key=rule_key)
+
+
 async def catalogue_in_force(
     session: AsyncSession, *, region: str, on: date, item_codes: Collection[str]
 ) -> Catalogue:
-    """The treatment region's catalogue in force on the day, holding the items a bill names
-    (those it lists; the engine refuses the others)."""
-    version_id = await version_in_force(session, CATALOGUES, region=region, on=on)
-    version = version_id and await get_catalogue_version(session, version_id, item_codes=item_codes)
-    if not version:
+    """For the engine: the treatment region's catalogue in force on the day, holding the
+    items a bill names (those it lists; the engine refuses the others)."""
+    version = await catalogue_version_in_force(session, region=region, on=on, item_codes=item_codes)
+    if version is None:
         raise NoCatalogue(
             f"No catalogue of region {region} (or its province) is in force on {on}.",
             field="treatment_region",
@@ -342,10 +365,12 @@ async def policy_in_force(
     care_type: CareType,
     institution_level: int | None,
 ) -> Policy:
-    """The insured place's benefits in force on the day for this person and institution."""
-    version_id = await version_in_force(session, POLICIES, region=insured_region, on=on)
+    """For the engine: the insured place's benefits in force on the day for this person's
+    insutype and person type, this care and this institution level."""
     key = (insutype, person_type, care_type.benefit, institution_level)
-    version = version_id and await get_policy_version(session, version_id, rule_key=key)
+    version = await policy_version_in_force(
+        session, insured_region=insured_region, on=on, rule_key=key
+    )
     policy = version and version.policy_for(
         insutype=insutype,
         person_type=person_type,
@@ -356,7 +381,7 @@ async def policy_in_force(
         raise NoPolicy(
             f"No policy of insured region {insured_region} in force on {on} covers "
             f"{insutype}/{person_type}/{care_type.benefit} at level {institution_level or 'any'}.",
-            field="insured_region" if not version_id else "care_type",
+            field="insured_region" if version is None else "care_type",
         )
     return policy
 

@@ -103,37 +103,33 @@ async def get_policy(uow: UnitOfWork, *, version_id: str) -> PolicyVersion:
 async def catalogue_in_force(
     uow: UnitOfWork, *, region: str, on: date, item_codes: Sequence[str] | None = None
 ) -> CatalogueVersion:
-    """The catalogue a settlement of the treatment region on that day would use."""
+    """The catalogue a settlement in the treatment region on that day would use."""
     async with uow:
-        version_id = await reference_data.version_in_force(
-            uow.session, CATALOGUES, region=region, on=on
+        version = await reference_data.catalogue_version_in_force(
+            uow.session, region=region, on=on, item_codes=item_codes or None
         )
-        version = version_id and await reference_data.get_catalogue_version(
-            uow.session, version_id, item_codes=item_codes or None
-        )
-    if not version:
-        raise NotFound(
-            f"No catalogue of region {region} (or its province) is in force on {on}.",
-            code="no_catalogue_in_force",
-            field="region",
-        )
+    if version is None:
+        raise _none_in_force("catalogue", region, on, field="region")
     return version
 
 
 async def policy_in_force(uow: UnitOfWork, *, insured_region: str, on: date) -> PolicyVersion:
     """The policy a settlement for a person insured in the region on that day would use."""
     async with uow:
-        version_id = await reference_data.version_in_force(
-            uow.session, POLICIES, region=insured_region, on=on
+        version = await reference_data.policy_version_in_force(
+            uow.session, insured_region=insured_region, on=on
         )
-        version = version_id and await reference_data.get_policy_version(uow.session, version_id)
-    if not version:
-        raise NotFound(
-            f"No policy of region {insured_region} (or its province) is in force on {on}.",
-            code="no_policy_in_force",
-            field="insured_region",
-        )
+    if version is None:
+        raise _none_in_force("policy", insured_region, on, field="insured_region")
     return version
+
+
+def _none_in_force(kind: str, region: str, on: date, *, field: str) -> NotFound:
+    return NotFound(
+        f"No {kind} of region {region} (or its province) is in force on {on}.",
+        code=f"no_{kind}_in_force",
+        field=field,
+    )
 
 
 async def delete_version(uow: UnitOfWork, *, tables: VersionTables, version_id: str) -> None:

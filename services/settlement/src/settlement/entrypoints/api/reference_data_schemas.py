@@ -65,7 +65,35 @@ class CatalogueItemIn(BaseModel):
 
 
 class CatalogueVersionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "region": "120000",
+                    "effective_from": "2026-01-01",
+                    "source": "天津市基本医疗保险药品目录 2026",
+                    "items": [
+                        {
+                            "item_code": "XA10BAA041",
+                            "name": "二甲双胍片 0.5g",
+                            "kind": "drug",
+                            "item_class": "A",
+                            "price_cap": "0.60",
+                        },
+                        {
+                            "item_code": "210300001",
+                            "name": "X线计算机体层（CT）平扫",
+                            "kind": "service",
+                            "item_class": "B",
+                            "self_pay_share": "0.10",
+                            "price_cap": "150.00",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
 
     region: RegionCode = Field(description="Treatment region whose catalogue this is")
     effective_from: date = Field(description="First day in force; the next version ends it")
@@ -148,6 +176,43 @@ class PolicyCsvParams(PolicyHeaderIn):
 
 
 class PolicyVersionIn(PolicyHeaderIn):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "insured_region": "120000",
+                    "effective_from": "2026-01-01",
+                    "source": "津医保发〔2023〕72号",
+                    "referral_share_increase": "0.05",
+                    "own_initiative_share_increase": "0.10",
+                    "chronic_diseases": [{"code": "M03900", "name": "高血压"}],
+                    "rules": [
+                        {
+                            "insutype": "310",
+                            "person_type": "employee_retired",
+                            "care_type": "inpatient",
+                            "institution_level": 3,
+                            "fund_ratio": "0.80",
+                            "retiree_addition": "0.05",
+                            "annual_cap": "350000.00",
+                            "deductible_first_admission": "1700.00",
+                            "deductible_later_admission": "500.00",
+                        },
+                        {
+                            "insutype": "390",
+                            "person_type": "resident",
+                            "care_type": "general_outpatient",
+                            "fund_ratio": "0.50",
+                            "annual_cap": "4500.00",
+                            "annual_deductible": "800.00",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
+
     chronic_diseases: list[ChronicDiseaseIn] = Field(
         default_factory=list, description="Chronic-outpatient diseases the region pays for"
     )
