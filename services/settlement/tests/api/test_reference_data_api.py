@@ -4,6 +4,7 @@ defaults (DOMAIN.md, settlement arithmetic: "the one in force on the discharge d
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -249,6 +250,24 @@ async def test_a_second_version_for_the_same_region_and_day_is_409(settlement_ap
     assert_problem(again, 409, "version_exists", field="effective_from")
 
 
+async def test_two_concurrent_imports_for_the_same_region_and_day_store_one(settlement_app):
+    answers = await asyncio.gather(
+        *(
+            settlement_app.client.post(
+                "/v1/reference/catalogues", json=catalogue(source=f"race {n}"), headers=ADMIN
+            )
+            for n in range(2)
+        )
+    )
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    stored = [
+        v
+        for v in await versions(settlement_app, "catalogues")
+        if v["source"] in {"race 0", "race 1"}
+    ]
+    assert len(stored) == 1
+
+
 async def test_policy_rules_are_checked_against_the_rules_of_the_arithmetic(settlement_app):
     body = policy()
     body["rules"][0] |= {"annual_deductible": "100"}  # inpatients: per admission
@@ -286,7 +305,9 @@ CSV_PARAMS = {"region": TIANJIN, "effective_from": "2026-02-01", "source": "csv 
 
 
 async def test_a_csv_catalogue_is_imported_line_by_line(settlement_app):
-    response = await post_csv(settlement_app, "catalogues", CATALOGUE_CSV, CSV_PARAMS)
+    # As a spreadsheet writes it: a byte-order mark, CRLF line ends, a quoted comma.
+    text = "\ufeff" + CATALOGUE_CSV.replace("\n", "\r\n")
+    response = await post_csv(settlement_app, "catalogues", text, CSV_PARAMS)
     assert response.status_code == 201, response.text
     stored = await settlement_app.client.get(
         f"/v1/reference/catalogues/{response.json()['version_id']}", headers=HOSPITAL
