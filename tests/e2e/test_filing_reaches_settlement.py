@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import signal
+from datetime import timedelta
 
 from filing.adapters.tables import persons
+from medins_common import timeutil
 from medins_common.messaging_tables import OUTBOX
 
 from .conftest import CLERK, HOSPITAL, count, eventually, log_text, new_person, scalar
 
+START = timeutil.today() + timedelta(days=30)  # filings start today or later (D-F7)
 FILING = {
     "subtype": "retiree_resettled",
     "destination_region": "110000",
-    "start_date": "2026-01-01",
+    "start_date": START.isoformat(),
     "channel": "district_window",
+    "materials": ["commitment_letter"],
 }
+COVERED_DAY = (START + timedelta(days=150)).isoformat()
 
 
-async def filing_status(http, psn_no: str, on: str = "2026-06-01"):
+async def filing_status(http, psn_no: str, on: str = COVERED_DAY):
     return await http["settlement"].get(
         f"/v1/persons/{psn_no}/filing-status", params={"on": on}, headers=HOSPITAL
     )
@@ -41,7 +46,9 @@ async def test_a_person_and_filing_reach_the_settlement_read_model(stack, http):
 
     status = await eventually(settlement_sees_the_filing)
     assert status["filings"][0]["filing_id"] == filed.json()["filing_id"]
-    before_start = await filing_status(http, person["psn_no"], on="2025-12-31")
+    before_start = await filing_status(
+        http, person["psn_no"], on=(START - timedelta(days=1)).isoformat()
+    )
     assert before_start.json()["filed"] is False
 
     # The correlation id travelled from the HTTP request, through the event, into the consumer.

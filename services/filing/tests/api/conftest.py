@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -15,11 +16,26 @@ from devstack.testing import api_client, bearer
 from filing.adapters.tables import filings, persons
 from filing.bootstrap import SERVICE
 from filing.config import FilingSettings
+from medins_common import timeutil
 from medins_common.messaging_tables import OUTBOX
 from medins_common.service import Runtime
 
-TIANJIN, BEIJING = "120000", "110000"
+TIANJIN, BEIJING, SHANGHAI = "120000", "110000", "310000"
 CLERK = bearer("clerk", region=TIANJIN)
+ADMIN = bearer("admin")
+
+
+def day(offset: int = 0) -> str:
+    """A day relative to today (Asia/Shanghai), as the API writes it: the rules of late
+    filing (D-F7) and of end dates are judged against today."""
+    return (timeutil.today() + timedelta(days=offset)).isoformat()
+
+
+def next_year(month: int, day_of_month: int) -> str:
+    return date(timeutil.today().year + 1, month, day_of_month).isoformat()
+
+
+START = next_year(3, 1)  # a start date comfortably ahead of today
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -53,12 +69,29 @@ def person_body(
 
 
 def filing_body(psn_no: str = "P0001", **changes: Any) -> dict[str, Any]:
+    """A retiree resettled in Beijing, filed by a clerk at the district window (D-F2, D-F3)."""
     return {
         "psn_no": psn_no,
         "subtype": "retiree_resettled",
         "destination_region": BEIJING,
-        "start_date": "2025-03-01",
-        "channel": "jin_yibao_app",
+        "start_date": START,
+        "channel": "district_window",
+        "materials": ["household_register_front_page", "resident_registration_card"],
+        **changes,
+    }
+
+
+def institution_row(code: str = "H11010500001", **changes: Any) -> dict[str, Any]:
+    """A level-3 Beijing hospital networked for inpatient, outpatient and chronic care."""
+    return {
+        "code": code,
+        "name": "北京朝阳医院",
+        "region": "110105",
+        "kind": "hospital",
+        "level": 3,
+        "designated": True,
+        "networked_services": ["inpatient", "general_outpatient", "chronic_outpatient"],
+        "jjj_mutual_recognition": True,
         **changes,
     }
 
@@ -88,6 +121,25 @@ class FilingService:
         )
         assert response.status_code == 201, response.text
         return response.json()
+
+    async def file(
+        self, psn_no: str = "P0001", *, headers: dict[str, str] = CLERK, **changes: Any
+    ) -> dict[str, Any]:
+        response = await self.client.post(
+            "/v1/filings", json=filing_body(psn_no, **changes), headers=headers
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def import_institutions(self, *rows: dict[str, Any]) -> dict[str, Any]:
+        response = await self.client.post(
+            "/v1/institutions/import", json=list(rows or [institution_row()]), headers=ADMIN
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def event_types(self) -> list[str]:
+        return [row["event_type"] for row in await self.outbox()]
 
 
 @pytest.fixture

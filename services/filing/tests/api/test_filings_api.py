@@ -1,12 +1,23 @@
-"""Creating and reading cross-region filings over HTTP (D-F1–F6, convention 7)."""
+"""Creating and reading cross-region filings over HTTP (D-F1–F7, convention 7)."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import pytest
 
 from devstack.testing import bearer
 
-from .conftest import BEIJING, CLERK, TIANJIN, assert_problem, filing_body, id_number
+from .conftest import (
+    BEIJING,
+    CLERK,
+    START,
+    TIANJIN,
+    assert_problem,
+    filing_body,
+    id_number,
+    next_year,
+)
 
 INSURED_P1 = bearer("insured", psn_no="P0001")
 
@@ -22,10 +33,12 @@ async def test_a_clerk_files_a_long_term_filing_open_ended_d_f6(filing_service):
     assert body["filing_class"] == "long_term"
     assert body["subtype"] == "retiree_resettled"
     assert body["destination_region"] == BEIJING
-    assert body["start_date"] == "2025-03-01"
+    assert body["start_date"] == START
     assert body["end_date"] is None
-    assert body["channel"] == "jin_yibao_app"
+    assert body["channel"] == "district_window"
+    assert body["materials"] == ["household_register_front_page", "resident_registration_card"]
     assert body["status"] == "active"
+    assert body["version"] == 1
     assert body["filing_id"]
     assert await filing_service.counts() == (1, 1, 2)
 
@@ -46,9 +59,9 @@ async def test_creating_a_filing_publishes_filing_created(filing_service):
     assert payload["insured_region"] == TIANJIN
     assert payload["filing_class"] == "long_term"
     assert payload["destination_region"] == BEIJING
-    assert payload["start_date"] == "2025-03-01"
+    assert payload["start_date"] == START
     assert payload["end_date"] is None
-    assert payload["channel"] == "jin_yibao_app"
+    assert payload["channel"] == "district_window"
     assert "11010519491231002X" not in created["envelope"]
 
 
@@ -56,36 +69,41 @@ async def test_d_f6_a_temporary_filing_without_an_end_gets_12_months_less_a_day(
     await filing_service.register()
     response = await filing_service.client.post(
         "/v1/filings",
-        json=filing_body(subtype="referral", start_date="2025-03-01"),
+        json=filing_body(subtype="other_temporary", materials=["commitment_letter"]),
         headers=CLERK,
     )
     assert response.status_code == 201, response.text
+    anniversary = date(date.fromisoformat(START).year + 1, 3, 1)  # START is a 1 March
+    last_day = anniversary - timedelta(days=1)
     assert response.json()["filing_class"] == "temporary"
-    assert response.json()["end_date"] == "2026-02-28"
+    assert response.json()["end_date"] == last_day.isoformat()
     [_, created] = await filing_service.outbox()
-    assert created["parsed"]["payload"]["end_date"] == "2026-02-28"
+    assert created["parsed"]["payload"]["end_date"] == last_day.isoformat()
 
 
 async def test_d_f6_a_temporary_filing_beyond_12_months_is_422_and_writes_nothing(
     filing_service,
 ):
     await filing_service.register()
+    anniversary = date(date.fromisoformat(START).year + 1, 3, 1)
     response = await filing_service.client.post(
         "/v1/filings",
-        json=filing_body(subtype="other_temporary", start_date="2025-03-01", end_date="2026-03-01"),
+        json=filing_body(
+            subtype="referral",
+            materials=["referral_certificate"],
+            end_date=anniversary.isoformat(),
+        ),
         headers=CLERK,
     )
     body = assert_problem(response, 422, "invalid_validity", field="end_date")
-    assert "2026-02-28" in body["detail"]
+    assert "12 months" in body["detail"]
     assert await filing_service.counts() == (1, 0, 1)
 
 
 async def test_d_f6_an_end_before_the_start_is_422_and_writes_nothing(filing_service):
     await filing_service.register()
     response = await filing_service.client.post(
-        "/v1/filings",
-        json=filing_body(start_date="2025-03-01", end_date="2025-02-28"),
-        headers=CLERK,
+        "/v1/filings", json=filing_body(end_date=next_year(2, 28)), headers=CLERK
     )
     assert_problem(response, 422, "invalid_validity", field="end_date")
     assert await filing_service.counts() == (1, 0, 1)
@@ -193,15 +211,20 @@ async def test_a_filing_is_read_back_by_its_owner_and_the_clerk(filing_service):
         assert response.json() == created
 
 
-async def test_another_insured_person_cannot_read_the_filing(filing_service):
+async def test_to_another_insured_person_the_filing_is_not_there_like_an_unknown_one(
+    filing_service,
+):
     await filing_service.register()
     created = (
         await filing_service.client.post("/v1/filings", json=filing_body(), headers=CLERK)
     ).json()
+    other_person = bearer("insured", psn_no="P0002")
     response = await filing_service.client.get(
-        f"/v1/filings/{created['filing_id']}", headers=bearer("insured", psn_no="P0002")
+        f"/v1/filings/{created['filing_id']}", headers=other_person
     )
-    assert_problem(response, 403, "not_own_record")
+    unknown = await filing_service.client.get("/v1/filings/0123456789abcdef", headers=other_person)
+    assert_problem(response, 404, "filing_not_found")
+    assert_problem(unknown, 404, "filing_not_found")
     assert "P0001" not in response.text
 
 

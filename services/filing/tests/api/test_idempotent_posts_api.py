@@ -56,12 +56,13 @@ async def test_the_same_key_files_once(filing_service):
     assert await filing_service.counts() == (1, 1, 2)
 
 
-async def test_without_a_key_two_identical_filings_are_two_filings(filing_service):
+async def test_without_a_key_a_repeated_filing_is_409_naming_the_first(filing_service):
     await filing_service.register()
     first = await filing_service.client.post("/v1/filings", json=filing_body(), headers=CLERK)
     second = await filing_service.client.post("/v1/filings", json=filing_body(), headers=CLERK)
-    assert first.json()["filing_id"] != second.json()["filing_id"]
-    assert await filing_service.counts() == (1, 2, 3)
+    body = assert_problem(second, 409, "filing_overlaps", field="start_date")
+    assert body["filing_id"] == first.json()["filing_id"]
+    assert await filing_service.counts() == (1, 1, 2)
 
 
 async def test_d_p4_the_stored_answer_holds_the_id_number_only_masked(filing_service):

@@ -7,13 +7,16 @@ import pytest
 from filing.domain.errors import InvalidDestination, InvalidValidity
 from filing.domain.filing import (
     Channel,
+    FiledBy,
     Filing,
     FilingClass,
+    Material,
     Subtype,
-    add_months,
-    check_destination,
+    longest_temporary_end,
+    new_filing,
     validity_end,
 )
+from filing.domain.regions import check_destination
 
 TIANJIN, BEIJING, HEBEI_SHIJIAZHUANG = "120000", "110000", "130100"
 
@@ -26,7 +29,8 @@ def a_filing(
     destination: str = BEIJING,
     insured: str = TIANJIN,
 ) -> Filing:
-    return Filing(
+    """A filing made by the person on the app, with a commitment letter, the day it starts."""
+    return new_filing(
         filing_id="f1",
         psn_no="P1",
         insured_region=insured,
@@ -35,6 +39,11 @@ def a_filing(
         start_date=start,
         end_date=end,
         channel=Channel.JIN_YIBAO_APP,
+        filed_by=FiledBy.PERSON,
+        materials=frozenset({Material.COMMITMENT_LETTER}),
+        referral_id=None,
+        admission_date=None,
+        today=start,
     )
 
 
@@ -171,35 +180,36 @@ def test_d_f6_a_filing_of_one_day_is_allowed(subtype):
     assert validity_end(subtype, start=day, end=day) == day
 
 
-def test_a_filing_covers_nothing_once_it_is_no_longer_active():
+def test_a_filing_cancelled_before_it_starts_covers_nothing():
     filing = a_filing(Subtype.LONG_TERM_RESIDENT, start=date(2025, 1, 1))
-    filing.status = "cancelled"
-    assert not filing.covers(date(2025, 6, 1))
+    cancelled = filing.cancelled(today=date(2025, 1, 1))
+    assert not cancelled.covers(date(2025, 1, 1))
+    assert not cancelled.covers(date(2025, 6, 1))
 
 
-# --- add_months at month ends and leap years ------------------------------------------
+# --- D-F6: the longest temporary validity ---------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("day", "months", "expected"),
+    ("start", "last_day"),
     [
-        (date(2025, 1, 15), 1, date(2025, 2, 15)),
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year
-        (date(2025, 1, 31), 1, date(2025, 2, 28)),
-        (date(2025, 3, 31), 1, date(2025, 4, 30)),
-        (date(2025, 8, 31), 1, date(2025, 9, 30)),
-        (date(2024, 2, 29), 12, date(2025, 2, 28)),
-        (date(2024, 2, 29), 48, date(2028, 2, 29)),
-        (date(2025, 11, 30), 2, date(2026, 1, 30)),
-        (date(2025, 12, 31), 1, date(2026, 1, 31)),
-        (date(2025, 12, 1), 12, date(2026, 12, 1)),
-        (date(2025, 5, 31), 0, date(2025, 5, 31)),
-        (date(2025, 1, 31), -2, date(2024, 11, 30)),
-        (date(2025, 3, 31), -1, date(2025, 2, 28)),
-        (date(1900, 1, 31), 1, date(1900, 2, 28)),  # a century year is not a leap year
-        (date(2000, 1, 31), 1, date(2000, 2, 29)),  # unless divisible by 400
-        (date(2100, 1, 31), 1, date(2100, 2, 28)),
+        (date(2025, 1, 15), date(2026, 1, 14)),
+        (date(2024, 2, 28), date(2025, 2, 27)),
+        # A 29 February start: the anniversary does not exist, so it falls on 1 March and
+        # the filing ends the day before, 28 February (documented decision).
+        (date(2024, 2, 29), date(2025, 2, 28)),
+        (date(2024, 3, 1), date(2025, 2, 28)),
+        (date(2027, 3, 1), date(2028, 2, 29)),  # ends in a leap February
+        (date(2025, 12, 31), date(2026, 12, 30)),
+        (date(2099, 3, 1), date(2100, 2, 28)),  # 2100 is not a leap year
     ],
 )
-def test_add_months_keeps_the_day_or_falls_back_to_the_month_end(day, months, expected):
-    assert add_months(day, months) == expected
+def test_d_f6_a_temporary_filing_lasts_until_the_day_before_its_anniversary(start, last_day):
+    assert longest_temporary_end(start) == last_day
+
+
+def test_d_f6_a_29_february_temporary_filing_covers_28_february_but_not_1_march():
+    filing = a_filing(Subtype.OTHER_TEMPORARY, start=date(2024, 2, 29))
+    assert filing.end_date == date(2025, 2, 28)
+    assert filing.covers(date(2025, 2, 28))
+    assert not filing.covers(date(2025, 3, 1))

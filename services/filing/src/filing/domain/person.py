@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
+from typing import Any
 
-from filing.domain.errors import InvalidIdNumber
+from filing.domain.errors import InvalidIdNumber, InvalidPersonType
+from filing.domain.regions import check_region
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -20,6 +22,31 @@ class PersonType(StrEnum):
     EMPLOYEE_IN_SERVICE = "employee_in_service"
     EMPLOYEE_RETIRED = "employee_retired"
     RESIDENT = "resident"
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # contributions interrupted: no direct settlement meanwhile
+    DECEASED = "deceased"
+
+
+_PERSON_TYPES = {
+    Insutype.EMPLOYEE: {PersonType.EMPLOYEE_IN_SERVICE, PersonType.EMPLOYEE_RETIRED},
+    Insutype.RESIDENT: {PersonType.RESIDENT},
+}
+# What a clerk may change; the national ID, psn_no and insured region are fixed (a move to
+# another insured place is a new registration there).
+CHANGEABLE_FIELDS = ("name", "insutype", "person_type", "status")
+
+
+def check_person_type(insutype: Insutype, person_type: PersonType) -> None:
+    """D-P4: employees (310) are in service or retired; residents (390) are residents."""
+    if person_type not in _PERSON_TYPES[insutype]:
+        raise InvalidPersonType(
+            f"A person insured under {insutype.value} cannot be of type {person_type.value}; "
+            f"change insutype and person_type together.",
+            field="person_type",
+        )
 
 
 def check_id_number(id_no: str) -> str:
@@ -48,4 +75,44 @@ class Person:
     insured_region: str
     insutype: Insutype
     person_type: PersonType
-    status: str = "active"
+    status: PersonStatus = PersonStatus.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is PersonStatus.ACTIVE
+
+    def changed(self, **changes: Any) -> tuple[Person, list[str]]:
+        """The person after a change, and which fields really changed (D-F11: filings stay)."""
+        unknown = set(changes) - set(CHANGEABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not changeable: {sorted(unknown)}")
+        after = replace(self, **changes)
+        check_person_type(after.insutype, after.person_type)
+        changed_fields = [
+            f.name for f in fields(self) if getattr(self, f.name) != getattr(after, f.name)
+        ]
+        return after, changed_fields
+
+
+def new_person(
+    *,
+    psn_no: str,
+    name: str,
+    id_no: str,
+    insured_region: str,
+    insutype: Insutype,
+    person_type: PersonType,
+) -> tuple[Person, str]:
+    """A person as the registry accepts them, and their checked ID number (to be hashed)."""
+    id_no = check_id_number(id_no)
+    check_region(insured_region, field="insured_region")
+    check_person_type(insutype, person_type)
+    person = Person(
+        psn_no=psn_no,
+        name=name,
+        id_no_masked=mask_id_number(id_no),
+        insured_region=insured_region,
+        insutype=insutype,
+        person_type=person_type,
+    )
+    return person, id_no
