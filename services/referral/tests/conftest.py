@@ -19,6 +19,7 @@ from devstack.testing import api_client, bearer
 from medins_common.auth import Role, mint
 from medins_common.events.envelope import Event
 from medins_common.events.schemas import (
+    BillReversed,
     BillSettled,
     FilingCreated,
     InstitutionUpserted,
@@ -144,6 +145,14 @@ def bill_settled(
         "settled_at": moment,
     }
     return BillSettled(**{**values, **changes})
+
+
+def bill_reversed(settled: BillSettled) -> BillReversed:
+    return BillReversed(
+        **settled.model_dump(exclude={"settled_at"}),
+        reversed_at=settled.settled_at + timedelta(hours=1),
+        original_period=settled.period,
+    )
 
 
 def referral_body(psn_no: str = "P0001", target=BEIJING_L3, **changes: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from referral.domain.verification import grouped
 from referral.service_layer.services import ReferralView
 
 CHINESE_FONT = "STSong-Light"  # an Adobe CID font PDF readers carry, so nothing is embedded
-CODE_FONT = "Helvetica"
+LATIN_FONT = "Helvetica"
 VERIFY_PATH = "/v1/referrals/verify/"
 
 PATH_TITLES = {
@@ -36,17 +36,19 @@ STATUS_NAMES = {Status.ISSUED: "有效 valid", Status.EXPIRED: "已过期 expire
 
 
 @functools.cache
-def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
     body = ParagraphStyle("body", fontName=CHINESE_FONT, fontSize=10.5, leading=15, wordWrap="CJK")
+    # Codes and numbers in a Latin font: crisper, and searchable as plain text in the PDF.
+    latin = ParagraphStyle("latin", parent=body, fontName=LATIN_FONT)
     title = ParagraphStyle("title", parent=body, fontSize=17, leading=24, alignment=1)
     subtitle = ParagraphStyle("subtitle", parent=body, fontSize=11, alignment=1)
-    return body, title, subtitle
+    return body, latin, title, subtitle
 
 
 def render_referral(view: ReferralView) -> bytes:
     """One A4 page (more if the reason is long) with the referral's content and its code."""
-    body, title, subtitle = _styles()
+    body, latin, title, subtitle = _styles()
     referral, content, names = view.referral, view.referral.content, view.institution_names
 
     def institution(code: str) -> str:
@@ -75,11 +77,17 @@ def render_referral(view: ReferralView) -> bytes:
     ]
     code = grouped(referral.verification_code)
     table = Table(
-        [[Paragraph(escape(label), body), Paragraph(escape(value), body)] for label, value in rows]
+        [
+            [
+                Paragraph(escape(label), body),
+                Paragraph(escape(value), latin if value.isascii() else body),
+            ]
+            for label, value in rows
+        ]
         + [
             [
                 Paragraph("验证码 Verification code", body),
-                Paragraph(f'<font name="{CODE_FONT}" size="13">{code}</font>', body),
+                Paragraph(f'<font name="{LATIN_FONT}" size="13">{code}</font>', body),
             ]
         ],
         colWidths=[48 * mm, 122 * mm],

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from medins_common.api.errors import PROBLEM_RESPONSES
-from medins_common.api.idempotency import IdempotencyDep
+from medins_common.api.idempotency import Idempotency, IdempotencyDep
 from medins_common.api.security import CurrentPrincipal
+from medins_common.auth import Principal
 from medins_common.errors import RuleViolation
 from medins_common.service import RuntimeDep, UnitOfWorkDep
 from medins_common.unit_of_work import UnitOfWork
@@ -58,14 +61,7 @@ async def create_referral(
 async def approve_referral(
     referral_id: str, body: ApprovalIn, principal: CurrentPrincipal, idempotency: IdempotencyDep
 ) -> JSONResponse:
-    async def approve(uow: UnitOfWork) -> ReferralOut:
-        return ReferralOut.of(
-            await services.approve_referral(
-                uow, principal=principal, referral_id=referral_id, **body.model_dump()
-            )
-        )
-
-    return await idempotency.run(body=body, operation=approve, status_code=200)
+    return await _step(services.approve_referral, referral_id, body, principal, idempotency)
 
 
 @router.post(
@@ -78,14 +74,7 @@ async def approve_referral(
 async def upload_referral(
     referral_id: str, body: UploadIn, principal: CurrentPrincipal, idempotency: IdempotencyDep
 ) -> JSONResponse:
-    async def upload(uow: UnitOfWork) -> ReferralOut:
-        return ReferralOut.of(
-            await services.upload_referral(
-                uow, principal=principal, referral_id=referral_id, **body.model_dump()
-            )
-        )
-
-    return await idempotency.run(body=body, operation=upload, status_code=200)
+    return await _step(services.upload_referral, referral_id, body, principal, idempotency)
 
 
 @router.post(
@@ -98,14 +87,7 @@ async def upload_referral(
 async def revoke_referral(
     referral_id: str, body: RevocationIn, principal: CurrentPrincipal, idempotency: IdempotencyDep
 ) -> JSONResponse:
-    async def revoke(uow: UnitOfWork) -> ReferralOut:
-        return ReferralOut.of(
-            await services.revoke_referral(
-                uow, principal=principal, referral_id=referral_id, **body.model_dump()
-            )
-        )
-
-    return await idempotency.run(body=body, operation=revoke, status_code=200)
+    return await _step(services.revoke_referral, referral_id, body, principal, idempotency)
 
 
 @router.get(
@@ -151,3 +133,19 @@ async def print_referral(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="referral-{referral_id}.pdf"'},
     )
+
+
+async def _step(
+    command: Callable[..., Awaitable[services.ReferralView]],
+    referral_id: str,
+    body: BaseModel,
+    principal: Principal,
+    idempotency: Idempotency,
+) -> JSONResponse:
+    """One workflow step on a referral, retry-safe under an Idempotency-Key."""
+
+    async def run(uow: UnitOfWork) -> ReferralOut:
+        view = await command(uow, principal=principal, referral_id=referral_id, **body.model_dump())
+        return ReferralOut.of(view)
+
+    return await idempotency.run(body=body, operation=run, status_code=200)
