@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -27,13 +27,16 @@ TIANJIN, BEIJING = "120000", "110000"
 _offsets = itertools.count()
 
 
-def record(event: Event, *, value: bytes | None = None) -> ConsumerRecord:
-    """A Kafka record as the consumer would hand it over: filing's envelope, JSON-encoded."""
-    value = (
-        value
-        if value is not None
-        else (envelope_for(event, producer="filing").model_dump_json().encode())
-    )
+def record(
+    event: Event, *, value: bytes | None = None, occurred_at: datetime | None = None
+) -> ConsumerRecord:
+    """A Kafka record as the consumer would hand it over: the producer's envelope, JSON-encoded
+    (``occurred_at`` replays an event that happened earlier)."""
+    if value is None:
+        envelope = envelope_for(event, producer="filing")
+        if occurred_at is not None:
+            envelope = envelope.model_copy(update={"occurred_at": occurred_at})
+        value = envelope.model_dump_json().encode()
     key = event.key.encode()
     return ConsumerRecord(
         event.topic, 0, next(_offsets), 0, 0, key, value, None, len(key), len(value), []
