@@ -51,9 +51,7 @@ async def patient(session: AsyncSession, psn_no: str, *, lock: bool = False) -> 
     )
 
 
-async def institution(session: AsyncSession, code: str | None) -> Institution | None:
-    if code is None:
-        return None
+async def institution(session: AsyncSession, code: str) -> Institution | None:
     query = select(known_institutions).where(known_institutions.c.code == code)
     row = (await session.execute(query)).first()
     return None if row is None else _institution(row)
