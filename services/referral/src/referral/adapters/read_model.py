@@ -57,9 +57,11 @@ async def institution(session: AsyncSession, code: str) -> Institution | None:
     return None if row is None else _institution(row)
 
 
-async def institutions(session: AsyncSession, codes: Iterable[str]) -> dict[str, Institution]:
-    query = select(known_institutions).where(known_institutions.c.code.in_(set(codes)))
-    return {row.code: _institution(row) for row in await session.execute(query)}
+async def institution_names(session: AsyncSession, codes: Iterable[str]) -> dict[str, str]:
+    query = select(known_institutions.c.code, known_institutions.c.name).where(
+        known_institutions.c.code.in_(set(codes))
+    )
+    return {row.code: row.name for row in await session.execute(query)}
 
 
 async def designated_hospitals_of_province(

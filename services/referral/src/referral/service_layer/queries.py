@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medins_common.auth import Principal
-from medins_common.errors import NotFound
 from medins_common.unit_of_work import UnitOfWork
 from referral.adapters import read_model, repository
 from referral.domain.errors import ReferralNotIssued
@@ -14,7 +13,13 @@ from referral.domain.referral import State
 from referral.domain.statistics import MonthlyFigures, month_bounds, monthly_figures, months_between
 from referral.domain.verification import normalize
 from referral.service_layer import access
-from referral.service_layer.services import ReferralView, referral_not_found, view_of
+from referral.service_layer.services import (
+    ReferralView,
+    insured_region,
+    person_unknown,
+    referral_not_found,
+    view_of,
+)
 
 
 async def get_referral(uow: UnitOfWork, *, principal: Principal, referral_id: str) -> ReferralView:
@@ -24,7 +29,7 @@ async def get_referral(uow: UnitOfWork, *, principal: Principal, referral_id: st
             raise referral_not_found(referral_id)
         view = await view_of(uow.session, referral)
         patient = await read_model.patient(uow.session, referral.content.psn_no)
-    access.ensure_may_read(principal, referral, patient.insured_region if patient else "")
+    access.ensure_may_read(principal, referral, insured_region(patient))
     return view
 
 
@@ -48,9 +53,7 @@ async def referrals_of_person(
     async with uow:
         patient = await read_model.patient(uow.session, psn_no)
         if patient is None:
-            raise NotFound(
-                f"Referral knows no person {psn_no} (yet).", code="person_unknown", field="psn_no"
-            )
+            raise person_unknown(psn_no)
         access.ensure_clerk_region(principal, patient.insured_region)
         found = await repository.of_person(uow.session, psn_no)
         visible = [r for r in found if access.may_read(principal, r, patient.insured_region)]
@@ -91,7 +94,7 @@ async def statistics(
         )
         if institution_code is not None:
             rows = [row for row in rows if row.institution_code == institution_code]
-        names = await read_model.institutions(uow.session, {row.institution_code for row in rows})
-    return [
-        HospitalMonth(row, getattr(names.get(row.institution_code), "name", None)) for row in rows
-    ]
+        names = await read_model.institution_names(
+            uow.session, {row.institution_code for row in rows}
+        )
+    return [HospitalMonth(row, names.get(row.institution_code)) for row in rows]

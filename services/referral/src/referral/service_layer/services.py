@@ -141,7 +141,7 @@ async def revoke_referral(
     async with uow:
         referral = await _for_step(uow.session, referral_id)
         patient = await read_model.patient(uow.session, referral.content.psn_no)
-        access.ensure_may_revoke(principal, referral, _region(patient))
+        access.ensure_may_revoke(principal, referral, insured_region(patient))
         was_issued = referral.revoke(
             actor=_actor(principal), officer=officer, reason=reason, at=timeutil.now()
         )
@@ -164,17 +164,26 @@ async def view_of(session: AsyncSession, referral: Referral) -> ReferralView:
         referral.content.target_institution,
         *referral.covered_institutions,
     }
-    known = await read_model.institutions(session, codes)
     return ReferralView(
         referral=referral,
         status=referral.status(timeutil.today()),
         patient_name=patient.name if patient else None,
-        institution_names={code: institution.name for code, institution in known.items()},
+        institution_names=await read_model.institution_names(session, codes),
     )
 
 
 def referral_not_found(referral_id: str) -> NotFound:
     return NotFound(f"No referral {referral_id}.", code="referral_not_found")
+
+
+def person_unknown(psn_no: str) -> NotFound:
+    return NotFound(
+        f"Referral knows no person {psn_no} (yet).", code="person_unknown", field="psn_no"
+    )
+
+
+def insured_region(patient: Patient | None) -> str:
+    return patient.insured_region if patient else ""
 
 
 async def _for_step(session: AsyncSession, referral_id: str) -> Referral:
@@ -188,11 +197,7 @@ async def _facts(session: AsyncSession, content: Content, *, issuer_code: str) -
     """Everything the rules of the content's path look at, from the read models and referrals."""
     patient = await read_model.patient(session, content.psn_no, lock=True)
     if patient is None:
-        raise NotFound(
-            f"Referral knows no person {content.psn_no} (yet).",
-            code="person_unknown",
-            field="psn_no",
-        )
+        raise person_unknown(content.psn_no)
     issuer = await read_model.institution(session, issuer_code)
     target = await read_model.institution(session, content.target_institution)
     long_term = content.path.long_term
@@ -217,7 +222,3 @@ async def _facts(session: AsyncSession, content: Content, *, issuer_code: str) -
 
 def _actor(principal: Principal) -> Actor:
     return Actor(subject=principal.subject, role=principal.role.value)
-
-
-def _region(patient: Patient | None) -> str:
-    return patient.insured_region if patient else ""
