@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from clearing.config import ClearingSettings
+from clearing.entrypoints.api import advance_funds, ledger, runs, statements
 from clearing.service_layer.handlers import LEDGER
 from medins_common.service import ServiceDefinition
 
@@ -13,5 +14,6 @@ SERVICE = ServiceDefinition(
     "funds, the monthly clearing batch and reconciliation.",
     settings_factory=ClearingSettings,
     migrations_dir=Path(__file__).parent / "migrations",
+    routers=(runs.router, statements.router, advance_funds.router, ledger.router),
     subscriptions=(LEDGER,),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,14 +12,18 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from aiokafka.structs import ConsumerRecord
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import Table, func, select
 
 from clearing.adapters import ledger
 from clearing.bootstrap import SERVICE
 from clearing.config import ClearingSettings
 from clearing.service_layer.handlers import LEDGER
-from devstack.testing import api_client
+from devstack.broker import free_port
+from devstack.testing import api_client, bearer
 from medins_common.events.envelope import Event
 from medins_common.events.schemas import BillReversed, BillSettled
 from medins_common.inbox import InboxProcessor
@@ -27,6 +32,8 @@ from medins_common.service import Runtime
 from medins_common.timeutil import SHANGHAI
 
 TIANJIN, BEIJING, HEBEI = "120000", "110000", "130000"
+ADMIN = bearer("admin")
+AUDITOR = bearer("auditor")
 _offsets = itertools.count()
 
 
@@ -143,17 +150,179 @@ class ClearingService:
         async with self.runtime.uow() as uow:
             return await ledger.trial_balance(uow.session, period=period)
 
+    async def run_clearing(self, period: str, *, headers: dict[str, str] = ADMIN) -> dict[str, Any]:
+        """POST the run and wait until it stops working (closed, blocked or failed)."""
+        started = await self.client.post(
+            "/v1/clearing-runs", json={"period": period}, headers=headers
+        )
+        assert started.status_code == 202, started.text
+        return await self.wait_for_run(started.json()["run_id"])
 
-def clearing_settings(database_url: str, **changes: Any) -> ClearingSettings:
-    # Nothing listens on port 9: a run that asks settlement meets a refused connection.
-    return ClearingSettings(
-        database_url=database_url, settlement_base_url="http://127.0.0.1:9", **changes
+    async def wait_for_run(self, run_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            answer = await self.client.get(f"/v1/clearing-runs/{run_id}", headers=ADMIN)
+            assert answer.status_code == 200, answer.text
+            if answer.json()["status"] != "running":
+                return answer.json()
+            assert asyncio.get_running_loop().time() < deadline, answer.json()
+            await asyncio.sleep(0.05)
+
+    async def statements(self, run_id: str, headers: dict[str, str] = ADMIN) -> dict[str, Any]:
+        answer = await self.client.get(f"/v1/clearing-runs/{run_id}/statements", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    async def statement(
+        self, run_id: str, insured: str = TIANJIN, treatment: str = BEIJING
+    ) -> dict[str, Any]:
+        listed = (await self.statements(run_id))["statements"]
+        [found] = [
+            s
+            for s in listed
+            if (s["insured_region"], s["treatment_region"]) == (insured, treatment)
+        ]
+        return found
+
+
+def clerk(region: str) -> dict[str, str]:
+    return bearer("clerk", region=region)
+
+
+class SettlementStub:
+    """Settlement's period endpoints as a real HTTP server, answering what a test sets."""
+
+    def __init__(self) -> None:
+        self.reset()
+        app = FastAPI()
+
+        @app.get("/v1/periods/{period}/totals")
+        async def totals(period: str) -> Any:
+            return self._answer("totals", {"period": period, "pairs": self.totals})
+
+        @app.get("/v1/periods/{period}/bills")
+        async def bills(period: str, insured_region: str, treatment_region: str) -> Any:
+            listed = [
+                b
+                for b in self.bills
+                if (b["insured_region"], b["treatment_region"])
+                == (insured_region, treatment_region)
+            ]
+            return self._answer("bills", {"period": period, "bills": listed})
+
+        @app.get("/v1/periods/{period}/hospital-reconciliations")
+        async def days(period: str) -> Any:
+            return self._answer("days", {"period": period, "days": self.days})
+
+        self.app = app
+
+    def reset(self) -> None:
+        self.totals: list[dict[str, Any]] = []
+        self.bills: list[dict[str, Any]] = []
+        self.days: list[dict[str, Any]] = []
+        self.down: set[str] = set()  # endpoints answering 503
+
+    def _answer(self, endpoint: str, body: dict[str, Any]) -> Any:
+        if endpoint in self.down:
+            return JSONResponse({"code": "unavailable"}, status_code=503)
+        return body
+
+    def agree_with(self, *events: BillSettled | BillReversed) -> None:
+        """Answer as settlement would for these events: totals, bills and declared days."""
+        self.reset()
+        pairs: dict[tuple[str, str], dict[str, Any]] = {}
+        days: dict[tuple[str, str], dict[str, Any]] = {}
+        for event in events:
+            reversal = isinstance(event, BillReversed)
+            sign = -1 if reversal else 1
+            at = event.reversed_at if reversal else event.settled_at
+            pair = pairs.setdefault(
+                (event.insured_region, event.treatment_region),
+                {
+                    "insured_region": event.insured_region,
+                    "treatment_region": event.treatment_region,
+                    "settled_count": 0,
+                    "reversed_count": 0,
+                    **{name: Decimal(0) for name in _PAIR_AMOUNTS},
+                },
+            )
+            pair["reversed_count" if reversal else "settled_count"] += 1
+            for name in _PAIR_AMOUNTS:
+                pair[name] += sign * getattr(event, name)
+            self.bills.append(
+                {
+                    "bill_id": event.bill_id,
+                    "kind": "reversed" if reversal else "settled",
+                    "institution_code": event.institution_code,
+                    "setl_id": event.setl_id,
+                    "insured_region": event.insured_region,
+                    "treatment_region": event.treatment_region,
+                    "medfee_sumamt": str(event.medfee_sumamt),
+                    "fund_pay_sumamt": str(event.fund_pay_sumamt),
+                    "psn_cash_pay": str(event.psn_cash_pay),
+                    "at": at.isoformat(),
+                }
+            )
+            day = days.setdefault(
+                (event.institution_code, at.date().isoformat()),
+                {
+                    "count": 0,
+                    "medfee_sumamt": Decimal(0),
+                    "fund_pay_sumamt": Decimal(0),
+                    "cash": Decimal(0),
+                },
+            )
+            day["count"] += sign
+            day["medfee_sumamt"] += sign * event.medfee_sumamt
+            day["fund_pay_sumamt"] += sign * event.fund_pay_sumamt
+            day["cash"] += sign * event.psn_cash_pay
+        self.totals = [
+            {**pair, **{name: str(pair[name]) for name in _PAIR_AMOUNTS}} for pair in pairs.values()
+        ]
+        for (institution, day), figures in days.items():
+            totals = {name: str(value) for name, value in figures.items()}
+            self.days.append(
+                {
+                    "institution_code": institution,
+                    "day": day,
+                    "declared": totals,
+                    "computed": totals,
+                    "result": "match",
+                }
+            )
+
+
+_PAIR_AMOUNTS = ("medfee_sumamt", "fund_pay_sumamt", "psn_part_amt", "psn_cash_pay")
+
+
+@pytest.fixture(scope="session")
+async def settlement_server() -> AsyncIterator[tuple[SettlementStub, str]]:
+    stub = SettlementStub()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(stub.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield stub, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
 
 
 @pytest.fixture
-async def clearing(new_database) -> AsyncIterator[ClearingService]:
-    settings = clearing_settings(await new_database("clearing"))
+async def settlement(settlement_server) -> SettlementStub:
+    stub, _url = settlement_server
+    stub.reset()
+    return stub
+
+
+@pytest.fixture
+async def clearing(new_database, settlement_server) -> AsyncIterator[ClearingService]:
+    _stub, url = settlement_server
+    settings = ClearingSettings(
+        database_url=await new_database("clearing"), settlement_base_url=url
+    )
     async with api_client(SERVICE, settings) as (client, runtime):
         processor = InboxProcessor(
             subscription=LEDGER, uow_factory=runtime.uow, max_attempts=2, retry_base_seconds=0.01

@@ -547,3 +547,33 @@ async def bill_lines(session: AsyncSession, period: str, pair: Pair) -> list[Bil
         )
         for row in rows
     ]
+
+
+async def last_entry_id(session: AsyncSession) -> int:
+    """The ledger's high-water mark: entries are only ever added, with rising ids."""
+    return int(await session.scalar(select(func.max(E.entry_id))) or 0)
+
+
+async def bills_posted_after(session: AsyncSession, period: str, entry_id: int) -> bool:
+    found = await session.scalar(
+        select(E.entry_id)
+        .where(E.entry_id > entry_id, E.period == period, E.kind.in_(_BILL_KIND_VALUES))
+        .limit(1)
+    )
+    return found is not None
+
+
+async def last_advances(
+    session: AsyncSession, pairs: Sequence[Pair] | None = None
+) -> dict[Pair, Decimal]:
+    """The most recent advance payment of each pair."""
+    query = (
+        select(E.insured_region, E.treatment_region, E.amount)
+        .where(E.kind == EntryKind.ADVANCE_PAYMENT.value)
+        .order_by(E.entry_id)
+    )
+    if pairs is not None:
+        query = query.where(tuple_(E.insured_region, E.treatment_region).in_(list(pairs)))
+    return {
+        (insured, treatment): amount for insured, treatment, amount in await session.execute(query)
+    }

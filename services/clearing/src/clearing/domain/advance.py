@@ -22,9 +22,12 @@ class AdvanceFund:
     treatment_region: str
     advanced: Decimal  # paid in and adjusted, in total
     outstanding: Decimal  # bills posted and not yet paid for
-    left: Decimal  # advanced − outstanding
     last_advance: Decimal | None  # the most recent payment into the fund
     monthly_use: Sequence[Decimal]  # net fund share of the latest cleared months, newest first
+
+    @property
+    def left(self) -> Decimal:
+        return self.advanced - self.outstanding
 
     def below_warning(self, share: Decimal) -> bool:
         """Left below ``share`` × the last advance (with no advance yet: anything owed)."""

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Protocol
 
 from clearing.domain.ledger import EntryKind
 from medins_common.money import ZERO
@@ -122,7 +123,17 @@ class RegionPosition:
         return self.receivable - self.payable
 
 
-def region_positions(statements: Iterable[StatementDraft]) -> list[RegionPosition]:
+class Owed(Protocol):
+    """A statement, drafted or stored: who owes whom how much."""
+
+    insured_region: str
+    treatment_region: str
+
+    @property
+    def amount_due(self) -> Decimal: ...
+
+
+def region_positions(statements: Iterable[Owed]) -> list[RegionPosition]:
     positions: dict[str, RegionPosition] = {}
     for statement in statements:
         due = statement.amount_due

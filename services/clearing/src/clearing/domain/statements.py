@@ -8,9 +8,12 @@ region that receives the money is the one that can tell it arrived.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from clearing.domain.errors import WrongOrder, WrongSide
+from clearing.domain.netting import Figures, InstitutionLine
 
 
 class StatementStatus(StrEnum):
@@ -31,6 +34,7 @@ class Step:
     side: Side
     before: StatementStatus
     after: StatementStatus
+    stamp: str  # who and when: <stamp>_by, <stamp>_at
 
 
 INSURED_CONFIRMATION = Step(
@@ -38,15 +42,17 @@ INSURED_CONFIRMATION = Step(
     Side.INSURED,
     StatementStatus.GENERATED,
     StatementStatus.CONFIRMED_BY_INSURED,
+    "insured_confirmed",
 )
 TREATMENT_CONFIRMATION = Step(
     "treatment_confirmation",
     Side.TREATMENT,
     StatementStatus.CONFIRMED_BY_INSURED,
     StatementStatus.CONFIRMED_BY_TREATMENT,
+    "treatment_confirmed",
 )
 PAYMENT = Step(
-    "payment", Side.TREATMENT, StatementStatus.CONFIRMED_BY_TREATMENT, StatementStatus.PAID
+    "payment", Side.TREATMENT, StatementStatus.CONFIRMED_BY_TREATMENT, StatementStatus.PAID, "paid"
 )
 
 
@@ -72,3 +78,32 @@ def take_step(
             field="status",
         )
     return step.after
+
+
+@dataclass(frozen=True)
+class Statement:
+    statement_id: str
+    run_id: str
+    period: str
+    insured_region: str
+    treatment_region: str
+    figures: Figures
+    adjustment_count: int
+    adjustment_fund_pay_sumamt: Decimal
+    status: StatementStatus
+    created_at: datetime
+    insured_confirmed_by: str | None = None
+    insured_confirmed_at: datetime | None = None
+    treatment_confirmed_by: str | None = None
+    treatment_confirmed_at: datetime | None = None
+    paid_by: str | None = None
+    paid_at: datetime | None = None
+    institutions: tuple[InstitutionLine, ...] = ()
+
+    @property
+    def amount_due(self) -> Decimal:
+        """Net fund share the insured region pays the treatment region (negative: the reverse)."""
+        return self.figures.fund_pay_sumamt
+
+    def involves(self, region: str | None) -> bool:
+        return region in (self.insured_region, self.treatment_region)
