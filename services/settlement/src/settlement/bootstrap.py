@@ -5,6 +5,7 @@ from pathlib import Path
 from medins_common.service import ServiceDefinition
 from settlement.config import SettlementSettings
 from settlement.entrypoints.api import (
+    claims,
     periods,
     persons,
     reconciliations,
@@ -26,6 +27,7 @@ SERVICE = ServiceDefinition(
         settlements.router,
         reconciliations.router,
         periods.router,
+        claims.router,
     ),
     subscriptions=(READ_MODEL,),
 )

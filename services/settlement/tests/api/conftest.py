@@ -48,6 +48,19 @@ CATALOGUE = CatalogueVersion(
     ),
 )
 
+# The tests' catalogue of Tianjin, for manual claims of Tianjin-insured people (D-S3).
+TIANJIN_CATALOGUE = CatalogueVersion(
+    region=TIANJIN,
+    effective_from=TEST_VERSIONS_FROM,
+    source="tests",
+    version_id="test-catalogue-120000",
+    items=(
+        CatalogueItem("DRUG_A", "甲类药", ItemKind.DRUG, ItemClass.A),
+        CatalogueItem("DRUG_CAP", "限价药", ItemKind.DRUG, ItemClass.A, price_cap=D("10.00")),
+        CatalogueItem("SVC_CAP", "限价项目", ItemKind.SERVICE, ItemClass.A, price_cap=D("40.00")),
+    ),
+)
+
 
 def _rule(care_type: CareType, level: int | None, ratio: str, cap: str, **figures: str):
     return PolicyRule(
@@ -300,7 +313,7 @@ class SettlementApp:
             await uow.commit()
 
     async def know_reference_data(self) -> None:
-        for version in (CATALOGUE, POLICY):
+        for version in (CATALOGUE, TIANJIN_CATALOGUE, POLICY):
             await reference_data.import_version(
                 self.runtime.uow(), version=version, created_by="tests"
             )

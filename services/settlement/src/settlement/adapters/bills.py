@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medins_common import timeutil
 from medins_common.db import dialect_insert
 from medins_common.money import ZERO
+from settlement.adapters import codec
 from settlement.adapters.tables import accumulators, bills
 from settlement.domain.bill import (
     NOTHING_USED,
@@ -26,10 +26,6 @@ from settlement.domain.bill import (
 from settlement.domain.policy.model import (
     BillLine,
     Coverage,
-    ItemClass,
-    ItemKind,
-    LineResult,
-    TraceStep,
     Usage,
 )
 
@@ -163,8 +159,8 @@ def _row(bill: Bill) -> dict[str, Any]:
         **asdict(quote.amounts),
         "clr_optins": quote.treatment_region,
         "coverage": asdict(quote.coverage),
-        "lines": [_line_json(line) for line in quote.lines],
-        "trace": [_step_json(step) for step in quote.trace],
+        "lines": [codec.line_json(line) for line in quote.lines],
+        "trace": [codec.step_json(step) for step in quote.trace],
         "emergency": request.emergency,
         "chronic_disease": request.chronic_disease,
         "catalogue_version": quote.catalogue_version,
@@ -181,7 +177,7 @@ def _row(bill: Bill) -> dict[str, Any]:
 
 
 def _bill(row: Any) -> Bill:
-    lines = tuple(_line(value) for value in row.lines)
+    lines = tuple(codec.line_of(value) for value in row.lines)
     request = SettlementRequest(
         psn_no=row.psn_no,
         mdtrt_id=row.mdtrt_id,
@@ -203,7 +199,7 @@ def _bill(row: Any) -> Bill:
         coverage=Coverage(**row.coverage),
         amounts=Amounts(**{name: row._mapping[name] for name in _AMOUNT_FIELDS}),
         lines=lines,
-        trace=tuple(_step(value) for value in row.trace),
+        trace=tuple(codec.step_of(value) for value in row.trace),
         taken=Usage(
             deductible_used=row.used_deductible,
             fund_paid=row.used_fund,
@@ -227,49 +223,4 @@ def _bill(row: Any) -> Bill:
         settled_at=row.settled_at,
         period=row.period,
         reversal=reversal,
-    )
-
-
-def _line_json(line: LineResult) -> dict[str, Any]:
-    return {
-        name: (str(value) if isinstance(value, Decimal) else value)
-        for name, value in asdict(line).items()
-    }
-
-
-def _line(value: dict[str, Any]) -> LineResult:
-    return LineResult(
-        item_code=value["item_code"],
-        name=value["name"],
-        kind=ItemKind(value["kind"]) if value["kind"] else None,
-        item_class=ItemClass(value["item_class"]) if value["item_class"] else None,
-        **{
-            name: Decimal(value[name])
-            for name in (
-                "qty",
-                "price",
-                "amount",
-                "fulamt_ownpay_amt",
-                "overlmt_selfpay",
-                "preselfpay_amt",
-                "inscp_scp_amt",
-            )
-        },
-    )
-
-
-def _step_json(step: TraceStep) -> dict[str, Any]:
-    return {
-        "rule": step.rule,
-        "detail": step.detail,
-        "amount": None if step.amount is None else str(step.amount),
-    }
-
-
-def _step(value: dict[str, Any]) -> TraceStep:
-    amount = value["amount"]
-    return TraceStep(
-        rule=value["rule"],
-        detail=value["detail"],
-        amount=None if amount is None else Decimal(amount),
     )

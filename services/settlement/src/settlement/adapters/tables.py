@@ -255,3 +255,11 @@ manual_claims = Table(
     Index("ix_manual_claims_psn_no", "psn_no"),
     Index("ix_manual_claims_insured_region_status", "insured_region", "status"),
 )
+
+claimed_invoices = Table(
+    "claimed_invoices",
+    metadata,
+    # An e-invoice is reimbursed once: a second claim naming it is refused.
+    Column("einvoice_no", String(60), primary_key=True),
+    Column("claim_id", String(32), nullable=False),
+)

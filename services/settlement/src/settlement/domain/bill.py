@@ -31,6 +31,7 @@ MED_TYPES = {
     "21": CareType.INPATIENT,  # 普通住院
     "41": CareType.PHARMACY_OUTPATIENT,  # 定点药店购药
 }
+MED_TYPE_OF = {care_type: code for code, care_type in MED_TYPES.items()}
 NOTHING_USED = Usage(deductible_used=ZERO, fund_paid=ZERO, admissions=0)
 
 

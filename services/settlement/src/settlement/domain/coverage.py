@@ -143,8 +143,12 @@ def decide_coverage(
     filings: Sequence[KnownFiling],
     referrals: Sequence[KnownReferral],
     chronic_registrations: Sequence[ChronicRegistration],
+    self_paid_claim: bool = False,
 ) -> CoverageDecision:
-    """The coverage of one episode of care, with the trace of why; refuses when none holds."""
+    """The coverage of one episode of care, with the trace of why; refuses when none holds.
+
+    A manual claim after self-paid care (``self_paid_claim``, D-F8, D-S3) needs no filing: it
+    is then valued as care on the person's own initiative, with the points of D-S5."""
     institution = care.institution
     if person.status != "active":
         raise PersonNotActive(
@@ -164,7 +168,7 @@ def decide_coverage(
     trace: list[TraceStep] = []
     if care.care_type is CareType.CHRONIC_OUTPATIENT:
         trace.append(_chronic_registration(care, chronic_registrations))
-    basis = _basis(person, care, filings)
+    basis = _basis(person, care, filings, self_paid_claim=self_paid_claim)
     referral, referral_step = _referral_status(institution, care.on, referrals)
     trace += [basis.step, referral_step]
     coverage = Coverage(
@@ -204,7 +208,9 @@ class _Basis:
     step: TraceStep
 
 
-def _basis(person: KnownPerson, care: CareAt, filings: Sequence[KnownFiling]) -> _Basis:
+def _basis(
+    person: KnownPerson, care: CareAt, filings: Sequence[KnownFiling], *, self_paid_claim: bool
+) -> _Basis:
     region = care.institution.region
     scope = FILING_SCOPE.get(care.care_type)
     usable = [
@@ -228,6 +234,9 @@ def _basis(person: KnownPerson, care: CareAt, filings: Sequence[KnownFiling]) ->
             "Beijing–Tianjin–Hebei deemed filing (M10)",
         )
         return _Basis("deemed_jjj", None, step)
+    if self_paid_claim:
+        step = TraceStep("D-S3", "no filing: self-paid care valued as own-initiative care (D-S5)")
+        return _Basis("filing", None, step)
     raise NoValidFiling(
         f"Person {person.psn_no} holds no filing in force on {care.on} for region {region}, "
         f"and no deemed filing applies (D-F1). {NO_FILING_REMEDIES}",

@@ -61,3 +61,11 @@ class ChronicDiseaseRequired(RuleViolation):
 
 class EntryListedTwice(RuleViolation):
     code = "entry_listed_twice"
+
+
+class InvoiceListedTwice(RuleViolation):
+    code = "invoice_listed_twice"
+
+
+class ReasonRequired(RuleViolation):
+    code = "reason_required"

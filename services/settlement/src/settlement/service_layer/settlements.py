@@ -19,7 +19,7 @@ from medins_common.auth import Principal, Role
 from medins_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from medins_common.events.schemas import BillReversed, BillSettled
 from medins_common.unit_of_work import UnitOfWork
-from settlement.adapters import bills, read_model, reference_data
+from settlement.adapters import bills, read_model
 from settlement.domain.bill import (
     AccumulatorKey,
     Amounts,
@@ -29,13 +29,12 @@ from settlement.domain.bill import (
     SettlementRequest,
     booking_period,
     given_back,
-    usage_taken,
     with_taken,
 )
-from settlement.domain.coverage import CareAt, decide_coverage, ensure_networked
-from settlement.domain.errors import InstitutionUnknown, InsutypeMismatch, PersonUnknown
-from settlement.domain.policy import SettlementInput, Usage, settle
-from settlement.domain.policy.model import CareType
+from settlement.domain.coverage import CareAt, ensure_networked
+from settlement.domain.errors import InsutypeMismatch
+from settlement.domain.policy import Usage
+from settlement.service_layer import pricing
 
 
 async def pre_settle(
@@ -193,71 +192,27 @@ async def _open_period(session: AsyncSession, moment: datetime) -> str:
 async def _price(
     session: AsyncSession, *, institution_code: str, request: SettlementRequest, usage: Usage
 ) -> Quote:
-    """Coverage from the read models, catalogue and policy in force, then the engine."""
-    person = await read_model.person(session, request.psn_no)
-    if person is None:
-        raise PersonUnknown(f"Settlement knows no person {request.psn_no} (yet).", field="psn_no")
+    person = await pricing.known_person(session, request.psn_no)
     if person.insutype != request.insutype:
         raise InsutypeMismatch(
             f"Person {person.psn_no} is insured under insutype {person.insutype}.",
             field="insutype",
         )
-    institution = await read_model.institution(session, institution_code)
-    if institution is None:
-        raise InstitutionUnknown(
-            f"Settlement knows no institution {institution_code} (yet).",
-            field="institution_code",
-        )
-    care_type = request.care_type
-    ensure_networked(institution, care_type)
-    decision = decide_coverage(
+    institution = await pricing.known_institution(session, institution_code)
+    ensure_networked(institution, request.care_type)
+    priced = await pricing.price(
+        session,
         person=person,
         care=CareAt(
             institution=institution,
-            care_type=care_type,
+            care_type=request.care_type,
             admitted_on=request.begndate,
             on=request.enddate,
             emergency=request.emergency,
             chronic_disease=request.chronic_disease,
         ),
-        filings=await read_model.filings_of(session, person.psn_no),
-        referrals=await read_model.referrals_of(session, person.psn_no),
-        chronic_registrations=(
-            await read_model.chronic_registrations_of(session, person.psn_no)
-            if care_type is CareType.CHRONIC_OUTPATIENT
-            else []
-        ),
-    )
-    catalogue = await reference_data.catalogue_in_force(
-        session,
-        region=institution.region,
-        on=request.enddate,
-        item_codes={line.item_code for line in request.lines},
-    )
-    policy = await reference_data.policy_in_force(
-        session,
-        insured_region=person.insured_region,
-        on=request.enddate,
-        insutype=person.insutype,
-        person_type=person.person_type,
-        care_type=care_type,
-        institution_level=institution.level,
-    )
-    result = settle(
-        SettlementInput(
-            insured_region=person.insured_region,
-            treatment_region=institution.region,
-            insutype=person.insutype,
-            person_type=person.person_type,
-            care_type=care_type,
-            on=request.enddate,
-            lines=request.lines,
-            coverage=decision.coverage,
-            usage=usage,
-            chronic_disease=request.chronic_disease,
-        ),
-        catalogue=catalogue,
-        policy=policy,
+        lines=request.lines,
+        usage=usage,
     )
     return Quote(
         institution_code=institution_code,
@@ -265,13 +220,13 @@ async def _price(
         person_type=person.person_type,
         insured_region=person.insured_region,
         treatment_region=institution.region,
-        coverage=decision.coverage,
-        amounts=Amounts.of(result),
-        lines=result.lines,
-        trace=decision.trace + result.trace,
-        taken=usage_taken(usage, result.usage_after),
-        catalogue_version=result.catalogue_version,
-        policy_version=result.policy_version,
+        coverage=priced.coverage,
+        amounts=Amounts.of(priced.result),
+        lines=priced.result.lines,
+        trace=priced.trace,
+        taken=priced.taken,
+        catalogue_version=priced.result.catalogue_version,
+        policy_version=priced.result.policy_version,
     )
 
 

@@ -137,6 +137,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_bills_reversal_period", ["reversal_period"], unique=False)
 
     op.create_table(
+        "claimed_invoices",
+        sa.Column("einvoice_no", sa.String(length=60), nullable=False),
+        sa.Column("claim_id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("einvoice_no"),
+    )
+    op.create_table(
         "closed_periods",
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("run_id", sa.String(length=60), nullable=False),
@@ -302,6 +308,7 @@ def downgrade() -> None:
     op.drop_table("hospital_reconciliations")
     op.drop_table("filing_cancellations")
     op.drop_table("closed_periods")
+    op.drop_table("claimed_invoices")
     with op.batch_alter_table("bills", schema=None) as batch_op:
         batch_op.drop_index("ix_bills_reversal_period")
         batch_op.drop_index("ix_bills_period")

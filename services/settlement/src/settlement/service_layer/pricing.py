@@ -1,0 +1,118 @@
+"""Pricing one episode of care: coverage from the read models, the catalogue and policy in
+force on the discharge day, then the policy engine. Direct settlements and manual claims differ
+only in whose catalogue applies (D-S2 the treatment place's, D-S3 the insured place's) and in
+whether a missing filing refuses (direct settlement) or means own initiative (a claim)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from settlement.adapters import read_model, reference_data
+from settlement.domain.bill import usage_taken
+from settlement.domain.coverage import (
+    CareAt,
+    Institution,
+    KnownPerson,
+    decide_coverage,
+)
+from settlement.domain.errors import InstitutionUnknown, PersonUnknown
+from settlement.domain.policy import (
+    BillLine,
+    CareType,
+    Coverage,
+    SettlementInput,
+    SettlementResult,
+    TraceStep,
+    Usage,
+    settle,
+    value_manual_claim,
+)
+
+
+@dataclass(frozen=True)
+class Priced:
+    coverage: Coverage
+    result: SettlementResult
+    trace: tuple[TraceStep, ...]  # coverage, then the engine's steps
+    taken: Usage  # what the care takes from the person's accumulator
+
+
+async def known_person(session: AsyncSession, psn_no: str) -> KnownPerson:
+    person = await read_model.person(session, psn_no)
+    if person is None:
+        raise PersonUnknown(f"Settlement knows no person {psn_no} (yet).", field="psn_no")
+    return person
+
+
+async def known_institution(session: AsyncSession, code: str) -> Institution:
+    institution = await read_model.institution(session, code)
+    if institution is None:
+        raise InstitutionUnknown(
+            f"Settlement knows no institution {code} (yet).", field="institution_code"
+        )
+    return institution
+
+
+async def price(
+    session: AsyncSession,
+    *,
+    person: KnownPerson,
+    care: CareAt,
+    lines: Sequence[BillLine],
+    usage: Usage,
+    self_paid_claim: bool = False,
+) -> Priced:
+    psn_no, institution = person.psn_no, care.institution
+    decision = decide_coverage(
+        person=person,
+        care=care,
+        filings=await read_model.filings_of(session, psn_no),
+        referrals=await read_model.referrals_of(session, psn_no),
+        chronic_registrations=(
+            await read_model.chronic_registrations_of(session, psn_no)
+            if care.care_type is CareType.CHRONIC_OUTPATIENT
+            else []
+        ),
+        self_paid_claim=self_paid_claim,
+    )
+    catalogue = await reference_data.catalogue_in_force(
+        session,
+        region=person.insured_region if self_paid_claim else institution.region,
+        on=care.on,
+        item_codes={line.item_code for line in lines},
+    )
+    policy = await reference_data.policy_in_force(
+        session,
+        insured_region=person.insured_region,
+        on=care.on,
+        insutype=person.insutype,
+        person_type=person.person_type,
+        care_type=care.care_type,
+        institution_level=institution.level,
+    )
+    engine = value_manual_claim if self_paid_claim else settle
+    result = engine(
+        SettlementInput(
+            insured_region=person.insured_region,
+            treatment_region=institution.region,
+            insutype=person.insutype,
+            person_type=person.person_type,
+            care_type=care.care_type,
+            on=care.on,
+            lines=tuple(lines),
+            coverage=decision.coverage,
+            usage=usage,
+            chronic_disease=care.chronic_disease,
+        ),
+        catalogue=catalogue,
+        policy=policy,
+    )
+    return Priced(
+        coverage=decision.coverage,
+        result=result,
+        trace=decision.trace + result.trace,
+        taken=usage_taken(usage, result.usage_after),
+    )
