@@ -12,7 +12,7 @@ from decimal import Decimal
 from clearing.adapters.tables import ledger_entries, ledger_lines, parked_events
 from medins_common.messaging_tables import DEAD_LETTER
 
-from .conftest import BEIJING, HEBEI, TIANJIN, record, reversed_, settled
+from .conftest import AUDITOR, BEIJING, HEBEI, TIANJIN, clerk, record, reversed_, settled
 
 
 async def test_a_settled_bill_debits_the_receivable_and_credits_the_payable(clearing):
@@ -181,3 +181,19 @@ async def test_debits_equal_credits_for_every_period_and_pair(clearing):
     }
     assert all(row.balanced for row in rows)
     assert sum(row.debits for row in rows) == Decimal("1723.46")
+
+
+async def test_overseers_list_the_parked_events_with_their_reason(clearing):
+    await clearing.feed(settled("B1", psn_part_amt="1.00"), settled("B2", period="2026-11"))
+
+    answer = await clearing.client.get("/v1/ledger/parked-events?period=2026-10", headers=AUDITOR)
+
+    assert answer.status_code == 200
+    [parked] = answer.json()
+    assert (parked["bill_id"], parked["reason"], parked["period"]) == (
+        "B1",
+        "amounts_inconsistent",
+        "2026-10",
+    )
+    denied = await clearing.client.get("/v1/ledger/parked-events", headers=clerk(TIANJIN))
+    assert (denied.status_code, denied.json()["code"]) == (403, "forbidden_role")
