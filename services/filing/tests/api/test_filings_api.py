@@ -9,11 +9,13 @@ import pytest
 from devstack.testing import bearer
 
 from .conftest import (
+    ADMIN,
     BEIJING,
     CLERK,
     START,
     TIANJIN,
     assert_problem,
+    day,
     filing_body,
     id_number,
     next_year,
@@ -242,3 +244,196 @@ async def test_a_clerk_of_another_region_cannot_read_the_filing(filing_service):
 async def test_an_unknown_filing_is_404(filing_service):
     response = await filing_service.client.get("/v1/filings/nope", headers=CLERK)
     assert_problem(response, 404, "filing_not_found")
+
+
+# --- D-P1–P3 and D-F3: all six subtypes, every channel ------------------------------------
+
+SUBTYPE_MATERIALS = [
+    ("retiree_resettled", ["household_register_front_page", "resident_registration_card"]),
+    ("long_term_resident", ["residence_proof"]),
+    ("stationed_worker", ["work_contract"]),
+    ("referral", ["referral_certificate"]),
+    ("emergency", ["commitment_letter"]),
+    ("other_temporary", ["commitment_letter"]),
+]
+
+
+@pytest.mark.parametrize(("subtype", "materials"), SUBTYPE_MATERIALS)
+async def test_d_p1_p3_each_subtype_is_filed_with_its_materials(filing_service, subtype, materials):
+    await filing_service.register()
+    body = await filing_service.file(subtype=subtype, materials=materials)
+    long_term = subtype in ("retiree_resettled", "long_term_resident", "stationed_worker")
+    assert body["filing_class"] == ("long_term" if long_term else "temporary")
+    assert body["materials"] == sorted(materials)
+
+
+@pytest.mark.parametrize(
+    ("channel", "headers"),
+    [
+        ("national_app", INSURED_P1),
+        ("jin_yibao_app", INSURED_P1),
+        ("national_mini_program", INSURED_P1),
+        ("state_council_mini_program", INSURED_P1),
+        ("self_service_terminal", INSURED_P1),
+        ("district_window", CLERK),
+        ("community_service_point", CLERK),
+    ],
+)
+async def test_d_f3_every_channel_files_and_is_recorded(filing_service, channel, headers):
+    await filing_service.register()
+    body = await filing_service.file(channel=channel, headers=headers)
+    assert body["channel"] == channel
+    [_, created] = await filing_service.outbox()
+    assert created["parsed"]["payload"]["channel"] == channel
+
+
+@pytest.mark.parametrize(
+    ("channel", "headers"),
+    [("district_window", INSURED_P1), ("jin_yibao_app", CLERK), ("national_app", ADMIN)],
+)
+async def test_d_f3_a_channel_the_filer_does_not_use_is_422(filing_service, channel, headers):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings", json=filing_body(channel=channel), headers=headers
+    )
+    assert_problem(response, 422, "channel_not_allowed", field="channel")
+    assert await filing_service.counts() == (1, 0, 1)
+
+
+# --- D-F2: materials -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subtype", "materials"),
+    [
+        ("retiree_resettled", ["household_register_front_page"]),
+        ("stationed_worker", ["residence_proof"]),
+        ("other_temporary", []),
+    ],
+)
+async def test_d_f2_a_filing_without_its_materials_is_422_and_writes_nothing(
+    filing_service, subtype, materials
+):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings", json=filing_body(subtype=subtype, materials=materials), headers=CLERK
+    )
+    body = assert_problem(response, 422, "materials_missing", field="materials")
+    assert "commitment letter" in body["detail"]
+    assert await filing_service.counts() == (1, 0, 1)
+
+
+async def test_d_f2_a_commitment_letter_replaces_the_materials(filing_service):
+    await filing_service.register()
+    body = await filing_service.file(subtype="stationed_worker", materials=["commitment_letter"])
+    assert body["materials"] == ["commitment_letter"]
+
+
+async def test_d_f2_an_unknown_material_is_422_naming_the_field(filing_service):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings", json=filing_body(materials=["passport"]), headers=CLERK
+    )
+    assert_problem(response, 422, "validation_error", field="materials.0")
+
+
+# --- D-F4: destinations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("destination", ["130000", "120101", "460100", "999900"])
+async def test_d_f4_a_destination_that_is_no_place_to_file_to_is_422(filing_service, destination):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings", json=filing_body(destination_region=destination), headers=CLERK
+    )
+    assert_problem(response, 422, "invalid_destination", field="destination_region")
+    assert await filing_service.counts() == (1, 0, 1)
+
+
+@pytest.mark.parametrize("destination", ["130100", "460000", "540000", "660000", "310000"])
+async def test_d_f4_a_city_municipality_or_pooled_province_is_filed_to(filing_service, destination):
+    await filing_service.register()
+    body = await filing_service.file(destination_region=destination)
+    assert body["destination_region"] == destination
+
+
+# --- D-F7: late filing -------------------------------------------------------------------------
+
+
+async def test_d_f7_a_start_in_the_past_without_an_admission_is_422(filing_service):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings", json=filing_body(start_date=day(-3)), headers=CLERK
+    )
+    assert_problem(response, 422, "late_filing_needs_admission", field="start_date")
+    assert await filing_service.counts() == (1, 0, 1)
+
+
+async def test_d_f7_a_late_filing_before_discharge_reaches_back_to_the_admission(filing_service):
+    await filing_service.register()
+    body = await filing_service.file(
+        subtype="other_temporary",
+        materials=["commitment_letter"],
+        start_date=day(-20),
+        admission_date=day(-20),
+        headers=INSURED_P1,
+        channel="jin_yibao_app",
+    )
+    assert body["start_date"] == day(-20)
+    assert body["admission_date"] == day(-20)
+
+
+@pytest.mark.parametrize(
+    ("start", "admission", "code", "field"),
+    [
+        (-21, -20, "start_before_admission", "start_date"),
+        (-181, -181, "late_filing_window_passed", "admission_date"),
+        (0, 1, "admission_in_future", "admission_date"),
+    ],
+)
+async def test_d_f7_a_late_filing_outside_the_rule_is_422(
+    filing_service, start, admission, code, field
+):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings",
+        json=filing_body(start_date=day(start), admission_date=day(admission)),
+        headers=CLERK,
+    )
+    assert_problem(response, 422, code, field=field)
+    assert await filing_service.counts() == (1, 0, 1)
+
+
+# --- a person's filings --------------------------------------------------------------------
+
+
+async def test_a_person_lists_their_filings_oldest_first(filing_service):
+    await filing_service.register()
+    later = await filing_service.file()
+    sooner = await filing_service.file(
+        subtype="referral",
+        materials=["referral_certificate"],
+        destination_region="310000",
+        start_date=day(1),
+    )
+    response = await filing_service.client.get(
+        "/v1/filings", params={"psn_no": "P0001"}, headers=INSURED_P1
+    )
+    assert response.status_code == 200
+    assert [f["filing_id"] for f in response.json()] == [sooner["filing_id"], later["filing_id"]]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        (bearer("insured", psn_no="P0002"), 403, "not_own_record"),
+        (bearer("clerk", region=BEIJING), 403, "other_agency"),
+    ],
+)
+async def test_others_do_not_list_a_persons_filings(filing_service, headers, status, code):
+    await filing_service.register()
+    await filing_service.file()
+    response = await filing_service.client.get(
+        "/v1/filings", params={"psn_no": "P0001"}, headers=headers
+    )
+    assert_problem(response, status, code)

@@ -1,4 +1,4 @@
-"""Registering and reading insured persons over HTTP (D-P4, conventions 4 and 7)."""
+"""Registering, reading and changing insured persons over HTTP (D-P4, D-F11, conventions 4, 7)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from devstack.testing import bearer
 from filing.adapters.tables import persons
 
 from .conftest import (
+    ADMIN,
     BEIJING,
     CLERK,
     TIANJIN,
     assert_problem,
+    filing_body,
     id_number,
     person_body,
     wrong_check_char,
@@ -214,3 +216,154 @@ async def test_a_clerk_registers_only_people_insured_in_their_own_region(filing_
     )
     assert_problem(response, 403, "other_agency")
     assert await filing_service.counts() == (0, 0, 0)
+
+
+# --- agency reach when reading (a review finding) ---------------------------------------------
+
+
+async def test_a_clerk_cannot_read_a_person_insured_in_another_region(filing_service):
+    await filing_service.register()
+    response = await filing_service.client.get(
+        "/v1/persons/P0001", headers=bearer("clerk", region=BEIJING)
+    )
+    assert_problem(response, 403, "other_agency")
+    assert "张三" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        ({"insured_region": "990000"}, "invalid_region", "insured_region"),
+        ({"insutype": "390"}, "person_type_mismatch", "person_type"),
+    ],
+)
+async def test_d_p4_a_registration_that_breaks_a_rule_is_422_and_writes_nothing(
+    filing_service, changes, code, field
+):
+    response = await filing_service.client.post(
+        "/v1/persons", json=person_body(**changes), headers=ADMIN
+    )
+    assert_problem(response, 422, code, field=field)
+    assert await filing_service.counts() == (0, 0, 0)
+
+
+# --- changes (D-F11) ---------------------------------------------------------------------
+
+
+async def test_d_f11_a_clerk_moves_a_person_to_resident_insurance_and_the_history_keeps_both(
+    filing_service,
+):
+    await filing_service.register()
+    response = await filing_service.client.patch(
+        "/v1/persons/P0001", json={"insutype": "390", "person_type": "resident"}, headers=CLERK
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["insutype"] == "390"
+    assert response.json()["person_type"] == "resident"
+    assert response.json()["id_no_masked"] == "110105********002X"
+
+    history = (await filing_service.client.get("/v1/persons/P0001/history", headers=CLERK)).json()
+    assert [(v["version"], v["insutype"], v["changed_fields"]) for v in history] == [
+        (1, "310", []),
+        (2, "390", ["insutype", "person_type"]),
+    ]
+    assert history[1]["actor"] == "clerk:test-clerk"
+
+
+async def test_d_f11_a_change_publishes_person_changed_with_the_changed_fields(filing_service):
+    await filing_service.register()
+    await filing_service.client.patch("/v1/persons/P0001", json={"name": "张三丰"}, headers=ADMIN)
+    [_, changed] = await filing_service.outbox()
+    assert changed["event_type"] == "PersonChanged"
+    assert changed["message_key"] == "P0001"
+    assert changed["parsed"]["payload"]["changed_fields"] == ["name"]
+    assert changed["parsed"]["payload"]["name"] == "张三丰"
+    assert ID_NO not in changed["envelope"]
+
+
+async def test_d_f11_the_filings_stay_valid_after_an_insurance_type_change(filing_service):
+    await filing_service.register()
+    filed = await filing_service.file()
+    await filing_service.client.patch(
+        "/v1/persons/P0001", json={"insutype": "390", "person_type": "resident"}, headers=CLERK
+    )
+    after = await filing_service.client.get(f"/v1/filings/{filed['filing_id']}", headers=CLERK)
+    assert after.json() == filed
+
+
+async def test_a_change_to_the_same_values_writes_and_publishes_nothing(filing_service):
+    await filing_service.register()
+    response = await filing_service.client.patch(
+        "/v1/persons/P0001", json={"name": "张三", "insutype": "310"}, headers=CLERK
+    )
+    assert response.status_code == 200
+    assert await filing_service.event_types() == ["PersonRegistered"]
+    history = (await filing_service.client.get("/v1/persons/P0001/history", headers=CLERK)).json()
+    assert len(history) == 1
+
+
+async def test_a_suspended_person_cannot_file(filing_service):
+    await filing_service.register()
+    await filing_service.client.patch(
+        "/v1/persons/P0001", json={"status": "suspended"}, headers=CLERK
+    )
+    response = await filing_service.client.post("/v1/filings", json=filing_body(), headers=CLERK)
+    assert_problem(response, 422, "person_not_active", field="psn_no")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        ({"insutype": "390"}, 422, "person_type_mismatch", "person_type"),
+        ({"id_no": ID_NO}, 422, "validation_error", "id_no"),
+        ({"insured_region": BEIJING}, 422, "validation_error", "insured_region"),
+        ({"status": "emigrated"}, 422, "validation_error", "status"),
+    ],
+)
+async def test_a_change_that_breaks_a_rule_is_refused_and_writes_nothing(
+    filing_service, body, status, code, field
+):
+    await filing_service.register()
+    response = await filing_service.client.patch("/v1/persons/P0001", json=body, headers=CLERK)
+    assert_problem(response, status, code, field=field)
+    assert await filing_service.event_types() == ["PersonRegistered"]
+    person = (await filing_service.client.get("/v1/persons/P0001", headers=CLERK)).json()
+    assert (person["insutype"], person["insured_region"]) == ("310", TIANJIN)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        (bearer("insured", psn_no="P0001"), 403, "forbidden_role"),
+        (bearer("hospital", institution_code="H1"), 403, "forbidden_role"),
+        (bearer("clerk", region=BEIJING), 403, "other_agency"),
+    ],
+)
+async def test_only_the_persons_agency_and_admins_change_a_person(
+    filing_service, headers, status, code
+):
+    await filing_service.register()
+    response = await filing_service.client.patch(
+        "/v1/persons/P0001", json={"name": "李四"}, headers=headers
+    )
+    assert_problem(response, status, code)
+    assert await filing_service.event_types() == ["PersonRegistered"]
+
+
+async def test_changing_an_unknown_person_is_404(filing_service):
+    response = await filing_service.client.patch(
+        "/v1/persons/NOBODY", json={"name": "李四"}, headers=CLERK
+    )
+    assert_problem(response, 404, "person_not_found", field="psn_no")
+
+
+async def test_a_person_reads_their_own_history_but_not_anothers(filing_service):
+    await filing_service.register()
+    own = await filing_service.client.get(
+        "/v1/persons/P0001/history", headers=bearer("insured", psn_no="P0001")
+    )
+    other = await filing_service.client.get(
+        "/v1/persons/P0001/history", headers=bearer("insured", psn_no="P0002")
+    )
+    assert own.status_code == 200 and len(own.json()) == 1
+    assert_problem(other, 403, "not_own_record")

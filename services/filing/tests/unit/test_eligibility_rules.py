@@ -7,16 +7,14 @@ import pytest
 from filing.domain.chronic import ChronicDisease, ChronicRegistration
 from filing.domain.eligibility import Basis, CareType, assess
 from filing.domain.filing import (
-    Channel,
-    FiledBy,
     Filing,
     FilingClass,
-    Material,
     Subtype,
-    new_filing,
 )
 from filing.domain.institution import Institution, Kind, Level, NetworkedService
 from filing.domain.person import Insutype, Person, PersonStatus, PersonType
+
+from .conftest import file
 
 TIANJIN, BEIJING, SHANGHAI, SHIJIAZHUANG = "120000", "110000", "310000", "130100"
 DAY = date(2026, 12, 5)
@@ -56,20 +54,8 @@ def filing(
     end: date | None = None,
     filing_id: str = "f1",
 ) -> Filing:
-    return new_filing(
-        filing_id=filing_id,
-        psn_no="P1",
-        insured_region=TIANJIN,
-        subtype=subtype,
-        destination_region=destination,
-        start_date=start,
-        end_date=end,
-        channel=Channel.DISTRICT_WINDOW,
-        filed_by=FiledBy.AGENCY,
-        materials=frozenset({Material.COMMITMENT_LETTER}),
-        referral_id=None,
-        admission_date=None,
-        today=start,
+    return file(
+        subtype, destination_region=destination, start_date=start, end_date=end, filing_id=filing_id
     )
 
 

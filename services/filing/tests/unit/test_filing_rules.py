@@ -6,17 +6,15 @@ import pytest
 
 from filing.domain.errors import InvalidDestination, InvalidValidity
 from filing.domain.filing import (
-    Channel,
-    FiledBy,
     Filing,
     FilingClass,
-    Material,
     Subtype,
     longest_temporary_end,
-    new_filing,
     validity_end,
 )
 from filing.domain.regions import check_destination
+
+from .conftest import file
 
 TIANJIN, BEIJING, HEBEI_SHIJIAZHUANG = "120000", "110000", "130100"
 
@@ -29,21 +27,12 @@ def a_filing(
     destination: str = BEIJING,
     insured: str = TIANJIN,
 ) -> Filing:
-    """A filing made by the person on the app, with a commitment letter, the day it starts."""
-    return new_filing(
-        filing_id="f1",
-        psn_no="P1",
-        insured_region=insured,
-        subtype=subtype,
-        destination_region=destination,
+    return file(
+        subtype,
         start_date=start,
         end_date=end,
-        channel=Channel.JIN_YIBAO_APP,
-        filed_by=FiledBy.PERSON,
-        materials=frozenset({Material.COMMITMENT_LETTER}),
-        referral_id=None,
-        admission_date=None,
-        today=start,
+        destination_region=destination,
+        insured_region=insured,
     )
 
 

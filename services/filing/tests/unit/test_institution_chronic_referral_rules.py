@@ -17,10 +17,12 @@ from filing.domain.errors import (
     InvalidRegion,
     ReferralRefused,
 )
-from filing.domain.filing import Channel, FiledBy, Filing, Material, Subtype, new_filing
+from filing.domain.filing import Filing, Subtype
 from filing.domain.institution import Institution, Kind, Level, NetworkedService, new_institution
 from filing.domain.referral import KnownReferral, check_referral
 from medins_common.errors import Conflict
+
+from .conftest import file
 
 TIANJIN, BEIJING, SHANGHAI = "120000", "110000", "310000"
 TODAY = date(2026, 11, 23)
@@ -49,23 +51,8 @@ def institution(
     )
 
 
-def filing(subtype: Subtype = Subtype.RETIREE_RESETTLED, *, filing_id: str = "f1", **kw) -> Filing:
-    values = {
-        "filing_id": filing_id,
-        "psn_no": "P1",
-        "insured_region": TIANJIN,
-        "subtype": subtype,
-        "destination_region": BEIJING,
-        "start_date": TODAY,
-        "end_date": None,
-        "channel": Channel.DISTRICT_WINDOW,
-        "filed_by": FiledBy.AGENCY,
-        "materials": frozenset({Material.COMMITMENT_LETTER}),
-        "referral_id": None,
-        "admission_date": None,
-        "today": TODAY,
-    }
-    return new_filing(**{**values, **kw})
+def filing(subtype: Subtype = Subtype.RETIREE_RESETTLED, **changes) -> Filing:
+    return file(subtype, **{"start_date": TODAY, **changes})
 
 
 # --- institutions --------------------------------------------------------------------------

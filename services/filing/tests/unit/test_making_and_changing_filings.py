@@ -26,43 +26,19 @@ from filing.domain.filing import (
     check_materials,
     check_no_overlap,
     check_start,
-    new_filing,
 )
 from medins_common.errors import Conflict
+
+from .conftest import file
 
 TIANJIN, BEIJING, SHANGHAI = "120000", "110000", "310000"
 TODAY = date(2026, 11, 23)
 M = Material
 
 
-def make(
-    subtype: Subtype = Subtype.RETIREE_RESETTLED,
-    *,
-    start: date = TODAY,
-    end: date | None = None,
-    destination: str = BEIJING,
-    materials: set[Material] = frozenset({M.COMMITMENT_LETTER}),
-    channel: Channel = Channel.DISTRICT_WINDOW,
-    filed_by: FiledBy = FiledBy.AGENCY,
-    referral_id: str | None = None,
-    admission: date | None = None,
-    filing_id: str = "f1",
-) -> Filing:
-    return new_filing(
-        filing_id=filing_id,
-        psn_no="P1",
-        insured_region=TIANJIN,
-        subtype=subtype,
-        destination_region=destination,
-        start_date=start,
-        end_date=end,
-        channel=channel,
-        filed_by=filed_by,
-        materials=frozenset(materials),
-        referral_id=referral_id,
-        admission_date=admission,
-        today=TODAY,
-    )
+def make(subtype: Subtype = Subtype.RETIREE_RESETTLED, **changes) -> Filing:
+    """A filing made today (it may start later, or earlier as a late filing)."""
+    return file(subtype, **{"start_date": TODAY, "today": TODAY, **changes})
 
 
 # --- D-F2: materials by subtype, or a personal commitment letter ---------------------------
@@ -184,7 +160,7 @@ def test_d_f7_a_start_in_the_past_without_an_admission_is_refused():
 
 def test_d_f7_a_late_filing_reaches_back_to_the_admission_of_the_stay():
     admission = TODAY - timedelta(days=12)
-    filing = make(Subtype.OTHER_TEMPORARY, start=admission, admission=admission)
+    filing = make(Subtype.OTHER_TEMPORARY, start_date=admission, admission_date=admission)
     assert filing.start_date == admission
     assert filing.admission_date == admission
     assert filing.covers(admission)
@@ -218,9 +194,9 @@ def test_d_f7_an_admission_in_the_future_is_refused():
 def test_an_end_date_in_the_past_is_refused():
     with pytest.raises(InvalidValidity) as refused:
         make(
-            start=TODAY - timedelta(days=5),
-            admission=TODAY - timedelta(days=5),
-            end=TODAY - timedelta(days=1),
+            start_date=TODAY - timedelta(days=5),
+            admission_date=TODAY - timedelta(days=5),
+            end_date=TODAY - timedelta(days=1),
         )
     assert refused.value.code == "end_in_past"
 
@@ -237,7 +213,7 @@ def test_art_13_a_long_term_filer_sets_an_end_date_and_the_version_moves_on():
 
 
 def test_art_13_a_long_term_filing_is_made_open_ended_again():
-    filing = make(end=date(2027, 6, 30))
+    filing = make(end_date=date(2027, 6, 30))
     changed, fields = filing.changed(today=TODAY, clear_end=True)
     assert changed.end_date is None
     assert fields == ["end_date"]
@@ -265,13 +241,13 @@ def test_d_f6_a_temporary_filing_cannot_be_stretched_beyond_12_months():
 
 
 def test_d_f6_a_temporary_filing_whose_end_is_cleared_gets_its_longest_validity():
-    filing = make(Subtype.OTHER_TEMPORARY, end=date(2026, 12, 31))
+    filing = make(Subtype.OTHER_TEMPORARY, end_date=date(2026, 12, 31))
     changed, _ = filing.changed(today=TODAY, clear_end=True)
     assert changed.end_date == date(2027, 11, 22)
 
 
 def test_d_f7_moving_the_start_into_the_past_is_a_late_filing():
-    filing = make(start=TODAY + timedelta(days=3))
+    filing = make(start_date=TODAY + timedelta(days=3))
     with pytest.raises(LateFilingRefused):
         filing.changed(today=TODAY, start_date=TODAY - timedelta(days=2))
     admitted = TODAY - timedelta(days=2)
@@ -284,7 +260,7 @@ def test_d_f7_moving_the_start_into_the_past_is_a_late_filing():
 
 
 def test_art_13_a_cancellation_ends_cover_from_today_and_keeps_the_days_before():
-    filing = make(start=TODAY - timedelta(days=10), admission=TODAY - timedelta(days=10))
+    filing = make(start_date=TODAY - timedelta(days=10), admission_date=TODAY - timedelta(days=10))
     cancelled = filing.cancelled(today=TODAY)
     assert cancelled.status is FilingStatus.CANCELLED
     assert cancelled.cancelled_on == TODAY
@@ -303,7 +279,7 @@ def test_a_cancelled_filing_is_neither_changed_nor_cancelled_again():
 
 
 def test_a_filing_that_already_ended_is_not_cancelled():
-    ended = make(end=TODAY)
+    ended = make(end_date=TODAY)
     with pytest.raises(Conflict) as refused:
         ended.cancelled(today=TODAY + timedelta(days=1))
     assert refused.value.code == "filing_ended"
@@ -314,7 +290,7 @@ def test_a_filing_that_already_ended_is_not_cancelled():
 
 def test_a_second_long_term_filing_for_the_same_days_is_refused_even_elsewhere():
     first = make()
-    second = make(Subtype.STATIONED_WORKER, destination=SHANGHAI, filing_id="f2")
+    second = make(Subtype.STATIONED_WORKER, destination_region=SHANGHAI, filing_id="f2")
     with pytest.raises(FilingOverlaps) as refused:
         check_no_overlap(second, [first])
     assert refused.value.status == 409
@@ -329,13 +305,13 @@ def test_a_duplicate_temporary_filing_to_the_same_place_is_refused():
 
 def test_a_long_term_filer_may_hold_a_temporary_filing_to_another_place():
     long_term = make()
-    referral = make(Subtype.REFERRAL, destination=SHANGHAI, filing_id="f2")
+    referral = make(Subtype.REFERRAL, destination_region=SHANGHAI, filing_id="f2")
     check_no_overlap(referral, [long_term])
 
 
 def test_filings_that_follow_each_other_do_not_overlap():
-    first = make(end=TODAY + timedelta(days=30))
-    second = make(start=TODAY + timedelta(days=31), filing_id="f2")
+    first = make(end_date=TODAY + timedelta(days=30))
+    second = make(start_date=TODAY + timedelta(days=31), filing_id="f2")
     check_no_overlap(second, [first])
 
 
