@@ -98,7 +98,9 @@ async def test_a_printed_code_is_verified_genuine_without_a_token(world, form):
     assert body["target_institution"]["code"] == BEIJING_L3[0]
     assert body["valid_to"] == issued["valid_to"]
     # A public answer: nothing about the illness, nor the person number.
-    assert "C34" not in response.text
+    assert not {"diagnosis_code", "diagnosis_name", "reason", "psn_no"} & set(body)
+    assert "C34.1" not in response.text
+    assert "肺" not in response.text
     assert "P0001" not in response.text
 
 
