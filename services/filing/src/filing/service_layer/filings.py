@@ -132,6 +132,7 @@ async def change_filing(
     """Change dates or destination (Art. 13); the previous version stays in the history."""
     async with uow:
         filing = await _visible_filing(uow, filing_id=filing_id, principal=principal)
+        # Checked against the person's other filings one change or filing at a time.
         await repository.get_person(uow.session, filing.psn_no, lock=True)
         after, changed_fields = filing.changed(
             today=timeutil.today(),

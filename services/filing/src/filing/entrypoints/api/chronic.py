@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from filing.entrypoints.api.schemas import ChronicChangeIn, ChronicIn, ChronicOut, PsnNo
 from filing.service_layer import chronic as service
@@ -24,8 +24,6 @@ Registrant = Annotated[Principal, Depends(require_roles(Role.INSURED, Role.CLERK
 
 class _NoBody(BaseModel):
     """A cancellation carries nothing but its Idempotency-Key."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
 
 @router.post(
