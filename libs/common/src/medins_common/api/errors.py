@@ -76,8 +76,10 @@ def problem_response(
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or str(location[0] if location else "body")
+    """("body", "lines", 0, "cnt") → "lines.0.cnt"; only the first element is the source."""
+    if location and location[0] in ("body", "query", "path", "header", "cookie"):
+        location = location[1:]
+    return ".".join(str(part) for part in location) or "body"
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -23,8 +23,8 @@ CONSUMERS: dict[str, list[str]] = {
     "ChronicRegistrationChanged": ["settlement"],
     "ReferralIssued": ["filing", "settlement"],
     "ReferralRevoked": ["filing", "settlement"],
-    "BillSettled": ["clearing"],
-    "BillReversed": ["clearing"],
+    "BillSettled": ["clearing", "referral"],
+    "BillReversed": ["clearing", "referral"],
     "ClearingPeriodClosed": ["settlement"],
 }
 
