@@ -42,7 +42,14 @@ UNDESIGNATED = institution_row(
     networked_services=[],
     jjj_mutual_recognition=False,
 )
-ALL = [CHAOYANG, HAIDIAN_CLINIC, SHIJIAZHUANG, BAODING_PHARMACY, UNDESIGNATED]
+NOT_NETWORKED = institution_row(
+    "H13010400006",
+    name="未联网医院",
+    region="130104",
+    networked_services=[],
+    jjj_mutual_recognition=False,
+)
+ALL = [CHAOYANG, HAIDIAN_CLINIC, SHIJIAZHUANG, BAODING_PHARMACY, UNDESIGNATED, NOT_NETWORKED]
 
 CSV_HEADER = (
     "code,name,region,kind,level,designated,networked_services,consortium_id,"
@@ -69,13 +76,13 @@ async def lookup(filing_service, **params):
 
 async def test_an_admin_imports_institutions_and_each_gets_institution_upserted(filing_service):
     assert await filing_service.import_institutions(*ALL) == {
-        "created": 5,
+        "created": 6,
         "updated": 0,
         "unchanged": 0,
     }
     outbox = await filing_service.outbox()
-    assert [r["event_type"] for r in outbox] == ["InstitutionUpserted"] * 5
-    assert [r["topic"] for r in outbox] == ["filing.institutions.v1"] * 5
+    assert [r["event_type"] for r in outbox] == ["InstitutionUpserted"] * 6
+    assert [r["topic"] for r in outbox] == ["filing.institutions.v1"] * 6
     chaoyang = next(r for r in outbox if r["message_key"] == "H11010500001")["parsed"]["payload"]
     assert chaoyang == {
         "code": "H11010500001",
@@ -99,7 +106,7 @@ async def test_importing_again_publishes_only_for_the_rows_that_changed(filing_s
 
     assert result == {"created": 1, "updated": 1, "unchanged": 1}
     outbox = await filing_service.outbox()
-    assert [r["message_key"] for r in outbox[5:]] == ["H13010400003", "H12010100009"]
+    assert [r["message_key"] for r in outbox[6:]] == ["H13010400003", "H12010100009"]
     stored = (await filing_service.client.get("/v1/institutions/H13010400003")).json()
     assert stored["networked_services"] == ["chronic_outpatient", "inpatient"]
 
@@ -182,7 +189,7 @@ async def test_an_institution_import_without_a_token_is_401(filing_service):
 # --- D-F12: the public lookup --------------------------------------------------------------
 
 
-async def test_d_f12_the_lookup_needs_no_token_and_finds_a_citys_designated_institutions(
+async def test_d_f12_the_lookup_needs_no_token_and_finds_a_citys_networked_institutions(
     filing_service,
 ):
     await filing_service.import_institutions(*ALL)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from devstack.testing import bearer
@@ -195,3 +197,12 @@ async def test_an_import_with_an_idempotency_key_is_answered_once(filing_service
     again = await import_json(filing_service, rows, headers=keyed)
     assert first.json() == again.json() == {"created": 1, "updated": 0, "unchanged": 0}
     assert again.headers.get("Idempotent-Replayed") == "true"
+
+
+async def test_d_p4_an_import_logs_no_national_id_number(filing_service, caplog):
+    caplog.set_level(logging.DEBUG)
+    bad = ID_2[:-1] + ("1" if ID_2[-1] != "1" else "2")
+    await import_csv(filing_service, HEADER + csv_row("P0001", ID_1) + csv_row("P0002", bad))
+    await import_csv(filing_service, HEADER + csv_row("P0001", ID_1))
+    assert caplog.records  # the access log did write
+    assert ID_1 not in caplog.text and bad not in caplog.text

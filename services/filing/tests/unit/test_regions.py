@@ -136,7 +136,7 @@ def test_a_code_in_a_shipped_province_or_city_is_a_region(code):
     assert check_region(code, field="region")
 
 
-@pytest.mark.parametrize("code", ["990000", "710000", "810000", "000000"])
+@pytest.mark.parametrize("code", ["990000", "710000", "810000", "000000", "1201ab", "12000"])
 def test_a_code_outside_the_mainland_tables_is_refused_naming_the_field(code):
     with pytest.raises(InvalidRegion) as refused:
         check_region(code, field="insured_region")

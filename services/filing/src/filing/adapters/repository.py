@@ -328,19 +328,16 @@ async def institutions_in(
     limit: int,
     offset: int,
 ) -> list[Institution]:
-    """Designated institutions lying within a province, city or county, by code."""
+    """Designated institutions within a province, city or county that are networked for the
+    service (for any service when none is given), by code."""
+    networked = select(institution_services.c.code)
+    if service is not None:
+        networked = networked.where(institution_services.c.service == service.value)
     query = select(institutions.c.code).where(
         institutions.c.region.startswith(area_prefix(region), autoescape=True),
         institutions.c.designated.is_(True),
+        institutions.c.code.in_(networked),
     )
-    if service is not None:
-        query = query.where(
-            institutions.c.code.in_(
-                select(institution_services.c.code).where(
-                    institution_services.c.service == service.value
-                )
-            )
-        )
     codes = list(
         await session.scalars(query.order_by(institutions.c.code).limit(limit).offset(offset))
     )

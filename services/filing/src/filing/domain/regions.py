@@ -83,6 +83,8 @@ def area_prefix(area: str) -> str:
 
 def check_region(code: str, *, field: str) -> Region:
     """A code that is, or lies in, a shipped province or prefecture (a district is fine)."""
+    if len(code) != 6 or not code.isdigit():
+        raise InvalidRegion(f"{code!r} is not a 6-digit region code.", field=field)
     known = regions()
     for candidate in (code, place_of(code), province_of(code)):
         if candidate in known:
