@@ -23,6 +23,7 @@ from settlement.domain.coverage import (
     decide_coverage,
     ensure_networked,
     jjj_deemed,
+    pooling_region,
     region_within,
 )
 from settlement.domain.eligibility import KnownFiling
@@ -309,3 +310,17 @@ def test_d_f12_direct_settlement_only_for_the_services_the_institution_is_networ
     ensure_networked(offering, care_type)
     with pytest.raises(NotNetworkedForCare):
         ensure_networked(replace(offering, networked_services=frozenset()), care_type)
+
+
+@pytest.mark.parametrize(
+    ("region", "pooling"),
+    [
+        ("110105", "110000"),  # Beijing is one pooling region
+        ("120104", "120000"),
+        ("460105", "460000"),  # Hainan, Tibet and XPCC pool at province level (D-F4)
+        ("130104", "130100"),  # elsewhere each city pools
+        ("130100", "130100"),
+    ],
+)
+def test_d_f4_clearing_and_catalogues_go_by_the_pooling_region_of_the_institution(region, pooling):
+    assert pooling_region(region) == pooling

@@ -24,6 +24,9 @@ from settlement.domain.errors import (
 from settlement.domain.policy.model import CareType, Coverage, TraceStep
 
 JJJ_PROVINCES = frozenset({"11", "12", "13"})  # Beijing, Tianjin, Hebei (M10)
+# Where the whole province is one pooling region: the municipalities, and Hainan, Tibet and
+# XPCC (D-F4); elsewhere each city is one.
+PROVINCE_LEVEL_POOLING = frozenset({"11", "12", "31", "50", "46", "54", "66"})
 EMERGENCY_CARE = frozenset({CareType.INPATIENT, CareType.GENERAL_OUTPATIENT})
 
 # The networked service an institution must offer for each kind of care (D-F5, D-F12).
@@ -117,6 +120,14 @@ def region_within(region: str, area: str) -> bool:
     if area.endswith("00"):
         return region[:4] == area[:4]
     return region == area
+
+
+def pooling_region(region: str) -> str:
+    """The pooling region 统筹区 a place belongs to: its agency is the treatment place's in
+    clearing (clr_optins), and its catalogue applies (D-S2)."""
+    if region[:2] in PROVINCE_LEVEL_POOLING:
+        return f"{region[:2]}0000"
+    return f"{region[:4]}00"
 
 
 def jjj_deemed(insured_region: str, treatment_region: str) -> bool:

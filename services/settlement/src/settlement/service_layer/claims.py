@@ -132,7 +132,7 @@ async def _value(
         trace=priced.trace,
         taken=priced.taken,
     )
-    return valuation, institution.region
+    return valuation, priced.treatment_region
 
 
 def _accumulator(person: KnownPerson, request: ClaimRequest) -> AccumulatorKey:

@@ -17,6 +17,7 @@ from settlement.domain.coverage import (
     Institution,
     KnownPerson,
     decide_coverage,
+    pooling_region,
 )
 from settlement.domain.errors import InstitutionUnknown, PersonUnknown
 from settlement.domain.policy import (
@@ -38,6 +39,7 @@ class Priced:
     result: SettlementResult
     trace: tuple[TraceStep, ...]  # coverage, then the engine's steps
     taken: Usage  # what the care takes from the person's accumulator
+    treatment_region: str  # the pooling region of the institution
 
 
 async def known_person(session: AsyncSession, psn_no: str) -> KnownPerson:
@@ -66,6 +68,7 @@ async def price(
     self_paid_claim: bool = False,
 ) -> Priced:
     psn_no, institution = person.psn_no, care.institution
+    treatment_region = pooling_region(institution.region)
     decision = decide_coverage(
         person=person,
         care=care,
@@ -80,7 +83,7 @@ async def price(
     )
     catalogue = await reference_data.catalogue_in_force(
         session,
-        region=person.insured_region if self_paid_claim else institution.region,
+        region=person.insured_region if self_paid_claim else treatment_region,
         on=care.on,
         item_codes={line.item_code for line in lines},
     )
@@ -97,7 +100,7 @@ async def price(
     result = engine(
         SettlementInput(
             insured_region=person.insured_region,
-            treatment_region=institution.region,
+            treatment_region=treatment_region,
             insutype=person.insutype,
             person_type=person.person_type,
             care_type=care.care_type,
@@ -115,4 +118,5 @@ async def price(
         result=result,
         trace=decision.trace + result.trace,
         taken=usage_taken(usage, result.usage_after),
+        treatment_region=treatment_region,
     )

@@ -219,7 +219,7 @@ async def _price(
         request=request,
         person_type=person.person_type,
         insured_region=person.insured_region,
-        treatment_region=institution.region,
+        treatment_region=priced.treatment_region,
         coverage=priced.coverage,
         amounts=Amounts.of(priced.result),
         lines=priced.result.lines,
