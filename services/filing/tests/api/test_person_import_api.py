@@ -168,6 +168,22 @@ async def test_a_csv_without_rows_or_with_a_wrong_header_is_422(filing_service, 
     assert_problem(await import_csv(filing_service, text), 422, code, field=field)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        HEADER.encode() + b"P1," + b"x" * 200_000 + b"\n",
+        b"psn_no," + b"x" * 200_000 + b"\n",
+        HEADER.encode() + b"P1,\xff\xfe\n",
+    ],
+    ids=["cell beyond the csv field limit", "header beyond the limit", "not utf-8"],
+)
+async def test_an_unreadable_csv_is_422_not_a_crash(filing_service, content):
+    response = await filing_service.client.post(
+        "/v1/persons/import", content=content, headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert_problem(response, 422, "validation_error", field="body")
+
+
 async def test_a_csv_row_with_more_cells_than_the_header_is_bad(filing_service):
     response = await import_csv(
         filing_service, HEADER + csv_row("P0001", ID_1).strip() + ",extra\n"

@@ -18,6 +18,7 @@ from filing.service_layer.access import (
 from filing.service_layer.bulk import (
     ImportResult,
     ImportRow,
+    Position,
     build_rows,
     flag_repeats,
     reject_if_any,
@@ -126,39 +127,12 @@ async def import_persons(
     flag_repeats(((pos, h) for pos, _, h in candidates), field="id_no", problems=problems)
     try:
         async with uow:
-            current = await repository.registered(
+            registered = await repository.registered(
                 uow.session,
                 psn_nos=[person.psn_no for _, person, _ in candidates],
                 id_no_hashes=[id_hash for _, _, id_hash in candidates],
             )
-            by_psn_no = {person.psn_no: (person, id_hash) for person, id_hash in current}
-            by_id_hash = {id_hash for _, id_hash in current}
-            new: list[tuple[Person, str]] = []
-            unchanged = 0
-            for position, person, id_hash in candidates:
-                if by_psn_no.get(person.psn_no) == (person, id_hash):
-                    unchanged += 1
-                elif person.psn_no in by_psn_no:
-                    problems.append(
-                        RowProblem(
-                            position,
-                            "psn_no",
-                            "person_exists",
-                            "Already registered with other data; change it with PATCH "
-                            f"/v1/persons/{person.psn_no}.",
-                        )
-                    )
-                elif id_hash in by_id_hash:
-                    problems.append(
-                        RowProblem(
-                            position,
-                            "id_no",
-                            "id_number_registered",
-                            "A person with this national ID number is already registered.",
-                        )
-                    )
-                else:
-                    new.append((person, id_hash))
+            new, unchanged = _against_the_registry(candidates, registered, problems)
             reject_if_any(problems)
             if new:
                 await repository.add_persons(uow.session, new, actor=actor)
@@ -171,6 +145,43 @@ async def import_persons(
             code="import_conflict",
         ) from exc
     return ImportResult(created=len(new), updated=0, unchanged=unchanged)
+
+
+def _against_the_registry(
+    candidates: list[tuple[Position, Person, str]],
+    registered: list[tuple[Person, str]],
+    problems: list[RowProblem],
+) -> tuple[list[tuple[Person, str]], int]:
+    """The rows to register, and how many equal their registered person; the rest are bad."""
+    by_psn_no = {person.psn_no: (person, id_hash) for person, id_hash in registered}
+    registered_hashes = {id_hash for _, id_hash in registered}
+    new: list[tuple[Person, str]] = []
+    unchanged = 0
+    for position, person, id_hash in candidates:
+        if by_psn_no.get(person.psn_no) == (person, id_hash):
+            unchanged += 1
+        elif person.psn_no in by_psn_no:
+            problems.append(
+                RowProblem(
+                    position,
+                    "psn_no",
+                    "person_exists",
+                    "Already registered with other data; change it with PATCH "
+                    f"/v1/persons/{person.psn_no}.",
+                )
+            )
+        elif id_hash in registered_hashes:
+            problems.append(
+                RowProblem(
+                    position,
+                    "id_no",
+                    "id_number_registered",
+                    "A person with this national ID number is already registered.",
+                )
+            )
+        else:
+            new.append((person, id_hash))
+    return new, unchanged
 
 
 async def get_person(uow: UnitOfWork, *, psn_no: str, principal: Principal) -> Person:

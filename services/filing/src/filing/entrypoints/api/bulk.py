@@ -94,7 +94,17 @@ def _json_rows(text: str) -> list[tuple[Position, Any]]:
 
 def _csv_rows(text: str, model: type[BaseModel]) -> list[tuple[Position, Any]]:
     reader = csv.DictReader(io.StringIO(text), restkey="cells_beyond_header")
-    header = reader.fieldnames or []
+    try:
+        _check_header(reader.fieldnames or [], model)
+        lists = {
+            name for name, info in model.model_fields.items() if _is_collection(info.annotation)
+        }
+        return [(("line", reader.line_num), _csv_values(row, lists)) for row in reader]
+    except csv.Error as exc:
+        raise _bad_body(f"Unreadable CSV at line {reader.line_num}: {exc}") from exc
+
+
+def _check_header(header: list[str], model: type[BaseModel]) -> None:
     fields = model.model_fields
     for column in header:
         if column not in fields:
@@ -102,11 +112,6 @@ def _csv_rows(text: str, model: type[BaseModel]) -> list[tuple[Position, Any]]:
     for name, info in fields.items():
         if info.is_required() and name not in header:
             raise _bad_body(f"The header line lacks the column {name!r}.", field=name)
-    lists = {name for name, info in fields.items() if _is_collection(info.annotation)}
-    try:
-        return [(("line", reader.line_num), _csv_values(row, lists)) for row in reader]
-    except csv.Error as exc:
-        raise _bad_body(f"Unreadable CSV at line {reader.line_num}: {exc}") from exc
 
 
 def _csv_values(row: dict[str, Any], lists: set[str]) -> dict[str, Any]:
