@@ -20,6 +20,10 @@ from clearing.domain.reconciliation import (
     compare_bills,
     compare_hospital_days,
     compare_totals,
+    declaration_verdicts,
+    declared_months,
+    institution_months,
+    institutions_to_drill,
     ledger_pair_totals,
 )
 from clearing.domain.runs import (
@@ -61,7 +65,6 @@ def group(
         count=count,
         medfee_sumamt=D(fund) * 2,
         fund_pay_sumamt=D(fund),
-        psn_part_amt=D(fund),
         psn_cash_pay=D(fund),
     )
 
@@ -189,7 +192,7 @@ def test_a_hospital_day_that_agrees_three_ways_is_no_difference():
     assert compare_hospital_days({("H1", date(2026, 10, 5)): figures}, [day(figures)]) == []
 
 
-def test_a_hospital_day_can_differ_from_settlement_from_the_ledger_or_be_undeclared():
+def test_a_hospital_day_can_differ_from_the_ledger_or_be_undeclared():
     ours = DayFigures(count=1, fund_pay_sumamt=D("8.00"))
     declared = DayFigures(count=2, fund_pay_sumamt=D("16.00"))
     found = compare_hospital_days(
@@ -197,10 +200,44 @@ def test_a_hospital_day_can_differ_from_settlement_from_the_ledger_or_be_undecla
         [day(declared, computed=ours, result="mismatch")],
     )
     assert [(d.kind, d.key["day"]) for d in found] == [
-        (DifferenceKind.HOSPITAL_DECLARATION_MISMATCH, "2026-10-05"),
         (DifferenceKind.HOSPITAL_LEDGER_MISMATCH, "2026-10-05"),
         (DifferenceKind.HOSPITAL_DAY_UNDECLARED, "2026-10-06"),
     ]
+
+
+def test_settlements_verdict_on_a_declared_day_is_listed_when_it_is_a_mismatch():
+    ours = DayFigures(count=1, fund_pay_sumamt=D("8.00"))
+    declared = DayFigures(count=2, fund_pay_sumamt=D("16.00"))
+    [verdict] = declaration_verdicts([day(ours), day(declared, computed=ours, result="mismatch")])
+    assert verdict.kind is DifferenceKind.HOSPITAL_DECLARATION_MISMATCH
+    assert verdict.detail["declared"]["count"] == 2
+    assert verdict.detail["computed"]["fund_pay_sumamt"] == "8.00"
+
+
+def test_only_institutions_whose_month_differs_from_their_declarations_are_drilled_by_day():
+    groups = [
+        group(fund="10.00", institution="H1"),
+        group(EntryKind.BILL_REVERSED, fund="4.00", institution="H1"),
+        group(fund="7.00", institution="H2"),
+        group(fund="99.00", institution="H3", event_period="2026-09"),  # an adjustment: not here
+    ]
+    months = institution_months("2026-10", groups)
+    assert months["H1"] == DayFigures(
+        count=0, medfee_sumamt=D("12.00"), fund_pay_sumamt=D("6.00"), cash=D("6.00")
+    )
+    assert "H3" not in months
+    declared = [
+        HospitalDay("H1", date(2026, 10, 5), months["H1"], months["H1"], "match"),
+        HospitalDay(
+            "H2",
+            date(2026, 10, 5),
+            DayFigures(count=1, medfee_sumamt=D("14.00")),
+            DayFigures(),
+            "match",
+        ),
+        HospitalDay("H4", date(2026, 10, 6), DayFigures(count=1), DayFigures(count=1), "match"),
+    ]
+    assert institutions_to_drill(months, declared_months(declared)) == {"H2", "H4"}
 
 
 # --- statements: generated → insured → treatment → paid -----------------------------------------

@@ -458,7 +458,11 @@ async def count_bill_entries(session: AsyncSession, period: str) -> int:
 
 
 async def posted_groups(session: AsyncSession, period: str) -> list[PostedGroup]:
-    """The bill entries booked in ``period``, summed per pair, institution, kind and periods."""
+    """The bill entries booked in ``period``, summed per pair, institution, kind and periods.
+
+    One pass over the period, the heaviest query of a clearing run: no filter on the kind (the
+    few advances and payments of the period are dropped here) and no sum that can be derived.
+    """
     keys = (
         E.insured_region,
         E.treatment_region,
@@ -473,10 +477,9 @@ async def posted_groups(session: AsyncSession, period: str) -> list[PostedGroup]
             func.count(),
             func.sum(E.medfee_sumamt),
             func.sum(E.amount),
-            func.sum(E.psn_part_amt),
             func.sum(E.psn_cash_pay),
         )
-        .where(E.period == period, E.kind.in_(_BILL_KIND_VALUES))
+        .where(E.period == period)
         .group_by(*keys)
     )
     return [
@@ -490,15 +493,17 @@ async def posted_groups(session: AsyncSession, period: str) -> list[PostedGroup]
             count=row[6],
             medfee_sumamt=row[7],
             fund_pay_sumamt=row[8],
-            psn_part_amt=row[9],
-            psn_cash_pay=row[10],
+            psn_cash_pay=row[9],
         )
         for row in rows
+        if row[3] in _BILL_KIND_VALUES
     ]
 
 
-async def hospital_days(session: AsyncSession, period: str) -> dict[DayKey, DayFigures]:
-    """Per institution and day, the bills the ledger holds that count in ``period`` (3201)."""
+async def hospital_days(
+    session: AsyncSession, period: str, institutions: Iterable[str]
+) -> dict[DayKey, DayFigures]:
+    """Per day, the bills of these institutions that count in ``period`` (3201 totals)."""
     reversal = E.kind == EntryKind.BILL_REVERSED.value
 
     def net(column: Any) -> Any:  # the amount's own type, so the sum comes back in yuan
@@ -513,7 +518,12 @@ async def hospital_days(session: AsyncSession, period: str) -> dict[DayKey, DayF
             net(E.amount),
             net(E.psn_cash_pay),
         )
-        .where(E.period == period, E.event_period == period, E.kind.in_(_BILL_KIND_VALUES))
+        .where(
+            E.period == period,
+            E.event_period == period,
+            E.kind.in_(_BILL_KIND_VALUES),
+            E.institution_code.in_(list(institutions)),
+        )
         .group_by(E.institution_code, E.day)
     )
     return {

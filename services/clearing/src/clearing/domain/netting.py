@@ -27,7 +27,6 @@ class PostedGroup:
     count: int
     medfee_sumamt: Decimal
     fund_pay_sumamt: Decimal
-    psn_part_amt: Decimal
     psn_cash_pay: Decimal
 
     @property
@@ -35,8 +34,9 @@ class PostedGroup:
         return (self.insured_region, self.treatment_region)
 
     @property
-    def sign(self) -> int:
-        return -1 if self.kind is EntryKind.BILL_REVERSED else 1
+    def psn_part_amt(self) -> Decimal:
+        """Every posted bill satisfies psn_part_amt = medfee_sumamt − fund_pay_sumamt."""
+        return self.medfee_sumamt - self.fund_pay_sumamt
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,44 @@ class Figures:
     psn_part_amt: Decimal = ZERO
     psn_cash_pay: Decimal = ZERO
 
-    def plus(self, group: PostedGroup) -> Figures:
-        sign = group.sign
+
+class Tally:
+    """Adds posted groups up into Figures (a month has thousands of groups: kept lean)."""
+
+    __slots__ = ("cash", "fund", "medfee", "reversed", "settled")
+
+    def __init__(self) -> None:
+        self.settled = self.reversed = 0
+        self.medfee = self.fund = self.cash = ZERO
+
+    def add(self, group: PostedGroup) -> None:
+        if group.kind is EntryKind.BILL_REVERSED:
+            self.reversed += group.count
+            self.medfee -= group.medfee_sumamt
+            self.fund -= group.fund_pay_sumamt
+            self.cash -= group.psn_cash_pay
+        else:
+            self.settled += group.count
+            self.medfee += group.medfee_sumamt
+            self.fund += group.fund_pay_sumamt
+            self.cash += group.psn_cash_pay
+
+    def figures(self) -> Figures:
         return Figures(
-            settled_count=self.settled_count + (group.count if sign > 0 else 0),
-            reversed_count=self.reversed_count + (group.count if sign < 0 else 0),
-            medfee_sumamt=self.medfee_sumamt + sign * group.medfee_sumamt,
-            fund_pay_sumamt=self.fund_pay_sumamt + sign * group.fund_pay_sumamt,
-            psn_part_amt=self.psn_part_amt + sign * group.psn_part_amt,
-            psn_cash_pay=self.psn_cash_pay + sign * group.psn_cash_pay,
+            settled_count=self.settled,
+            reversed_count=self.reversed,
+            medfee_sumamt=self.medfee,
+            fund_pay_sumamt=self.fund,
+            psn_part_amt=self.medfee - self.fund,
+            psn_cash_pay=self.cash,
         )
+
+
+def tally(groups: Iterable[PostedGroup]) -> Figures:
+    total = Tally()
+    for group in groups:
+        total.add(group)
+    return total.figures()
 
 
 @dataclass(frozen=True)
@@ -85,28 +113,38 @@ class StatementDraft:
 
 def net_statements(period: str, groups: Iterable[PostedGroup]) -> list[StatementDraft]:
     """One statement per pair with postings in ``period``, institution lines sorted by code."""
-    totals: dict[Pair, Figures] = defaultdict(Figures)
-    adjustments: dict[Pair, Figures] = defaultdict(Figures)
-    institutions: dict[Pair, dict[str, Figures]] = defaultdict(lambda: defaultdict(Figures))
+    totals: dict[Pair, Tally] = defaultdict(Tally)
+    adjustments: dict[Pair, Tally] = defaultdict(Tally)
+    institutions: dict[Pair, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for group in groups:
-        totals[group.pair] = totals[group.pair].plus(group)
-        by_institution = institutions[group.pair]
-        by_institution[group.institution_code] = by_institution[group.institution_code].plus(group)
+        pair = group.pair
+        totals[pair].add(group)
+        institutions[pair][group.institution_code].add(group)
         if group.original_period != period:
-            adjustments[group.pair] = adjustments[group.pair].plus(group)
+            adjustments[pair].add(group)
     return [
         StatementDraft(
             insured_region=pair[0],
             treatment_region=pair[1],
-            figures=totals[pair],
-            adjustments=adjustments[pair],
+            figures=totals[pair].figures(),
+            adjustments=adjustments[pair].figures(),
             institutions=tuple(
-                InstitutionLine(code, figures)
-                for code, figures in sorted(institutions[pair].items())
+                InstitutionLine(code, line.figures())
+                for code, line in sorted(institutions[pair].items())
             ),
         )
         for pair in sorted(totals)
     ]
+
+
+class Owed(Protocol):
+    """A statement, drafted or stored: who owes whom how much."""
+
+    insured_region: str
+    treatment_region: str
+
+    @property
+    def amount_due(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -121,16 +159,6 @@ class RegionPosition:
     @property
     def net(self) -> Decimal:
         return self.receivable - self.payable
-
-
-class Owed(Protocol):
-    """A statement, drafted or stored: who owes whom how much."""
-
-    insured_region: str
-    treatment_region: str
-
-    @property
-    def amount_due(self) -> Decimal: ...
 
 
 def region_positions(statements: Iterable[Owed]) -> list[RegionPosition]:

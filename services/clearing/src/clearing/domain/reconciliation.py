@@ -1,14 +1,16 @@
 """Three-way reconciliation before a period closes (DOMAIN.md: hospitals reconcile daily,
 3201/3202; the monthly clearing nets what was used).
 
-The clearing ledger is held against settlement's period totals per pair (drilling down to the
-bills of every pair that differs) and against what hospitals declared for each day. Every
-difference carries its key, so someone can go and fix exactly that bill, pair or day.
+The clearing ledger is held against settlement's period totals per pair, drilling down to the
+bills of every pair that differs, and against what hospitals declared in their daily
+reconciliations: per institution and month first, day by day for every institution whose month
+differs; settlement's own verdict on each declared day (declared against computed) is listed
+too. Every difference carries its key, so someone can fix exactly that bill, pair or day.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
@@ -17,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from clearing.domain.ledger import EntryKind
-from clearing.domain.netting import Figures, Pair, PostedGroup
+from clearing.domain.netting import Figures, Pair, PostedGroup, Tally
 from medins_common.money import ZERO, money_str
 
 
@@ -80,11 +82,11 @@ def ledger_pair_totals(period: str, groups: Iterable[PostedGroup]) -> dict[Pair,
 
     Adjustments booked here for earlier periods count in their own period at settlement.
     """
-    totals: dict[Pair, Figures] = {}
+    totals: dict[Pair, Tally] = defaultdict(Tally)
     for group in groups:
         if group.event_period == period:
-            totals[group.pair] = totals.get(group.pair, Figures()).plus(group)
-    return totals
+            totals[group.pair].add(group)
+    return {pair: tally.figures() for pair, tally in totals.items()}
 
 
 def compare_totals(
@@ -142,43 +144,92 @@ def compare_bills(
     return differences
 
 
+def institution_months(period: str, groups: Iterable[PostedGroup]) -> dict[str, DayFigures]:
+    """The ledger's month per institution, as the sum of its 3201 days would give it."""
+    months: dict[str, Tally] = defaultdict(Tally)
+    for group in groups:
+        if group.event_period == period:
+            months[group.institution_code].add(group)
+    return {code: _day_figures(tally.figures()) for code, tally in months.items()}
+
+
+def declared_months(days: Iterable[HospitalDay]) -> dict[str, DayFigures]:
+    months: dict[str, DayFigures] = {}
+    for day in days:
+        month = months.get(day.institution_code, DayFigures())
+        months[day.institution_code] = DayFigures(
+            count=month.count + day.declared.count,
+            medfee_sumamt=month.medfee_sumamt + day.declared.medfee_sumamt,
+            fund_pay_sumamt=month.fund_pay_sumamt + day.declared.fund_pay_sumamt,
+            cash=month.cash + day.declared.cash,
+        )
+    return months
+
+
+def institutions_to_drill(
+    ledger: Mapping[str, DayFigures], declared: Mapping[str, DayFigures]
+) -> set[str]:
+    """Institutions whose month differs from what they declared: their days are compared."""
+    return {
+        code
+        for code in ledger.keys() | declared.keys()
+        if ledger.get(code, DayFigures()) != declared.get(code, DayFigures())
+    }
+
+
+def declaration_verdicts(days: Sequence[HospitalDay]) -> list[Difference]:
+    """Days where what a hospital declared differs from what settlement computed."""
+    return [
+        Difference(
+            DifferenceKind.HOSPITAL_DECLARATION_MISMATCH,
+            _day_key(day.institution_code, day.day),
+            {
+                "declared": _plain(day.declared),
+                "computed": _plain(day.computed),
+                "result": day.result,
+            },
+        )
+        for day in sorted(days, key=lambda day: (day.institution_code, day.day))
+        if day.result != "match" or day.declared != day.computed
+    ]
+
+
 def compare_hospital_days(
     ledger: Mapping[DayKey, DayFigures], days: Sequence[HospitalDay]
 ) -> list[Difference]:
-    """What each hospital declared for a day against settlement's and the ledger's figures."""
+    """Day by day, what hospitals declared against the ledger; days nobody declared."""
     differences = []
-    declared = {(day.institution_code, day.day): day for day in days}
+    declared = {(day.institution_code, day.day): day.declared for day in days}
     for key in sorted(ledger.keys() | declared.keys()):
-        day_key = {"institution_code": key[0], "day": key[1].isoformat()}
-        ours, declaration = ledger.get(key, DayFigures()), declared.get(key)
-        if declaration is None:
+        ours, theirs = ledger.get(key, DayFigures()), declared.get(key)
+        if theirs is None:
             differences.append(
                 Difference(
-                    DifferenceKind.HOSPITAL_DAY_UNDECLARED, day_key, {"ledger": _plain(ours)}
+                    DifferenceKind.HOSPITAL_DAY_UNDECLARED, _day_key(*key), {"ledger": _plain(ours)}
                 )
             )
-            continue
-        if declaration.result != "match" or declaration.declared != declaration.computed:
-            differences.append(
-                Difference(
-                    DifferenceKind.HOSPITAL_DECLARATION_MISMATCH,
-                    day_key,
-                    {
-                        "declared": _plain(declaration.declared),
-                        "computed": _plain(declaration.computed),
-                        "result": declaration.result,
-                    },
-                )
-            )
-        if declaration.declared != ours:
+        elif theirs != ours:
             differences.append(
                 Difference(
                     DifferenceKind.HOSPITAL_LEDGER_MISMATCH,
-                    day_key,
-                    {"declared": _plain(declaration.declared), "ledger": _plain(ours)},
+                    _day_key(*key),
+                    {"declared": _plain(theirs), "ledger": _plain(ours)},
                 )
             )
     return differences
+
+
+def _day_key(institution_code: str, day: date) -> dict[str, str]:
+    return {"institution_code": institution_code, "day": day.isoformat()}
+
+
+def _day_figures(figures: Figures) -> DayFigures:
+    return DayFigures(
+        count=figures.settled_count - figures.reversed_count,
+        medfee_sumamt=figures.medfee_sumamt,
+        fund_pay_sumamt=figures.fund_pay_sumamt,
+        cash=figures.psn_cash_pay,
+    )
 
 
 def settlement_unavailable(endpoint: str, reason: str) -> Difference:

@@ -25,9 +25,14 @@ from clearing.domain.netting import Pair, PostedGroup, net_statements
 from clearing.domain.reconciliation import (
     Difference,
     DifferenceKind,
+    HospitalDay,
     compare_bills,
     compare_hospital_days,
     compare_totals,
+    declaration_verdicts,
+    declared_months,
+    institution_months,
+    institutions_to_drill,
     ledger_pair_totals,
     settlement_unavailable,
 )
@@ -241,7 +246,6 @@ async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementCl
         await ledger.hold_period_for_closing(uow.session, period)
         watermark = await ledger.last_entry_id(uow.session)
         groups = await ledger.posted_groups(uow.session, period)
-        days = await ledger.hospital_days(uow.session, period)
         parked = await ledger.parked(uow.session, period=period)
     ours = ledger_pair_totals(period, groups)
     found: list[Difference] = [_parked_difference(row) for row in parked]
@@ -263,8 +267,7 @@ async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementCl
     except SettlementUnavailable as exc:
         found.append(settlement_unavailable(exc.endpoint, exc.reason))
     else:
-        found += compare_hospital_days(days, declared)
-        worker.progress["hospital_days"] = len(declared)
+        found += await _hospitals(worker, period, groups, declared)
     worker.progress["differences"] = len(found)
     async with worker.runtime.uow() as uow:
         await runs.add_differences(
@@ -294,6 +297,22 @@ async def _drill_down(
         worker.progress["pairs_drilled"] = done
         if done % _PROGRESS_EVERY == 0:
             await worker.update()
+    return found
+
+
+async def _hospitals(
+    worker: _Worker, period: str, groups: Sequence[PostedGroup], declared: Sequence[HospitalDay]
+) -> list[Difference]:
+    """Hospitals' declarations: per institution and month, then day by day where they differ."""
+    drill = institutions_to_drill(institution_months(period, groups), declared_months(declared))
+    found = declaration_verdicts(declared)
+    if drill:
+        async with worker.runtime.uow() as uow:
+            ours = await ledger.hospital_days(uow.session, period, drill)
+        found += compare_hospital_days(
+            ours, [day for day in declared if day.institution_code in drill]
+        )
+    worker.progress.update(hospital_days=len(declared), institutions_drilled=len(drill))
     return found
 
 
