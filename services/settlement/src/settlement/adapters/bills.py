@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
@@ -35,13 +34,31 @@ _AMOUNT_FIELDS = tuple(Amounts.__dataclass_fields__)
 # -- accumulators ---------------------------------------------------------------------------
 
 
-def _key_is(key: AccumulatorKey) -> ColumnElement[bool]:
-    return and_(
-        accumulators.c.psn_no == key.psn_no,
-        accumulators.c.insutype == key.insutype,
-        accumulators.c.year == key.year,
-        accumulators.c.care_type == key.care_type.value,
-    )
+# Statements are built once, with bound parameters: building them per call costs more CPU
+# than running them (bills are the hot path).
+_THIS_ROW = and_(
+    accumulators.c.psn_no == bindparam("key_psn_no"),
+    accumulators.c.insutype == bindparam("key_insutype"),
+    accumulators.c.year == bindparam("key_year"),
+    accumulators.c.care_type == bindparam("key_care_type"),
+)
+_READ_USAGE = select(accumulators).where(_THIS_ROW)
+_LOCK_USAGE = _READ_USAGE.with_for_update()
+_SAVE_USAGE = update(accumulators).where(_THIS_ROW)
+_FIND_BILL = select(bills).where(
+    bills.c.institution_code == bindparam("institution_code"),
+    bills.c.setl_id == bindparam("setl_id"),
+)
+_FIND_BILL_FOR_UPDATE = _FIND_BILL.with_for_update()
+
+
+def _key(key: AccumulatorKey) -> dict[str, Any]:
+    return {
+        "key_psn_no": key.psn_no,
+        "key_insutype": key.insutype,
+        "key_year": key.year,
+        "key_care_type": key.care_type.value,
+    }
 
 
 def _usage(row: Any) -> Usage:
@@ -52,7 +69,7 @@ def _usage(row: Any) -> Usage:
 
 async def usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
     """The usage so far, without locking (pre-settlement)."""
-    row = (await session.execute(select(accumulators).where(_key_is(key)))).first()
+    row = (await session.execute(_READ_USAGE, _key(key))).first()
     return _usage(row) if row else NOTHING_USED
 
 
@@ -64,33 +81,31 @@ async def lock_usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
     writing transaction (BEGIN IMMEDIATE) already holds the database's one write lock.
     """
     await session.execute(
-        dialect_insert(session, accumulators)
-        .values(
-            psn_no=key.psn_no,
-            insutype=key.insutype,
-            year=key.year,
-            care_type=key.care_type.value,
-            deductible_used=ZERO,
-            fund_paid=ZERO,
-            admissions=0,
-            updated_at=timeutil.now(),
-        )
-        .on_conflict_do_nothing()
+        dialect_insert(session, accumulators).on_conflict_do_nothing(),
+        {
+            "psn_no": key.psn_no,
+            "insutype": key.insutype,
+            "year": key.year,
+            "care_type": key.care_type.value,
+            "deductible_used": ZERO,
+            "fund_paid": ZERO,
+            "admissions": 0,
+            "updated_at": timeutil.now(),
+        },
     )
-    row = (await session.execute(select(accumulators).where(_key_is(key)).with_for_update())).one()
-    return _usage(row)
+    return _usage((await session.execute(_LOCK_USAGE, _key(key))).one())
 
 
 async def save_usage(session: AsyncSession, key: AccumulatorKey, value: Usage) -> None:
     await session.execute(
-        update(accumulators)
-        .where(_key_is(key))
-        .values(
-            deductible_used=value.deductible_used,
-            fund_paid=value.fund_paid,
-            admissions=value.admissions,
-            updated_at=timeutil.now(),
-        )
+        _SAVE_USAGE,
+        {
+            **_key(key),
+            "deductible_used": value.deductible_used,
+            "fund_paid": value.fund_paid,
+            "admissions": value.admissions,
+            "updated_at": timeutil.now(),
+        },
     )
 
 
@@ -98,16 +113,15 @@ async def save_usage(session: AsyncSession, key: AccumulatorKey, value: Usage) -
 
 
 async def add(session: AsyncSession, bill: Bill) -> None:
-    await session.execute(bills.insert().values(**_row(bill)))
+    await session.execute(bills.insert(), _row(bill))
 
 
 async def find(
     session: AsyncSession, *, institution_code: str, setl_id: str, for_update: bool = False
 ) -> Bill | None:
-    query = select(bills).where(
-        bills.c.institution_code == institution_code, bills.c.setl_id == setl_id
-    )
-    row = (await session.execute(query.with_for_update() if for_update else query)).first()
+    query = _FIND_BILL_FOR_UPDATE if for_update else _FIND_BILL
+    params = {"institution_code": institution_code, "setl_id": setl_id}
+    row = (await session.execute(query, params)).first()
     return _bill(row) if row else None
 
 
@@ -156,9 +170,9 @@ def _row(bill: Bill) -> dict[str, Any]:
         "begndate": request.begndate,
         "enddate": request.enddate,
         "request_hash": bill.fingerprint,
-        **asdict(quote.amounts),
+        **vars(quote.amounts),
         "clr_optins": quote.treatment_region,
-        "coverage": asdict(quote.coverage),
+        "coverage": dict(vars(quote.coverage)),
         "lines": [codec.line_json(line) for line in quote.lines],
         "trace": [codec.step_json(step) for step in quote.trace],
         "emergency": request.emergency,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
@@ -131,12 +131,38 @@ async def close_period(
 
 
 # -- reads ----------------------------------------------------------------------------------
+# Built once, with bound parameters: every settlement runs them.
+
+_PERSON = select(known_persons).where(known_persons.c.psn_no == bindparam("psn_no"))
+_FILINGS = (
+    select(known_filings, filing_cancellations.c.cancelled_on)
+    .outerjoin(filing_cancellations, filing_cancellations.c.filing_id == known_filings.c.filing_id)
+    .where(known_filings.c.psn_no == bindparam("psn_no"))
+    .order_by(known_filings.c.start_date, known_filings.c.filing_id)
+)
+_INSTITUTION = select(known_institutions).where(known_institutions.c.code == bindparam("code"))
+_TARGET = known_institutions.alias("target")
+_REFERRALS = (
+    select(
+        known_referrals,
+        _TARGET.c.consortium_id.label("target_consortium_id"),
+        referral_revocations.c.revoked_at,
+    )
+    .outerjoin(_TARGET, _TARGET.c.code == known_referrals.c.target_institution)
+    .outerjoin(
+        referral_revocations, referral_revocations.c.referral_id == known_referrals.c.referral_id
+    )
+    .where(known_referrals.c.psn_no == bindparam("psn_no"))
+    .order_by(known_referrals.c.valid_from, known_referrals.c.referral_id)
+)
+_CHRONIC = select(known_chronic_registrations).where(
+    known_chronic_registrations.c.psn_no == bindparam("psn_no")
+)
+_CLOSED_FROM = select(closed_periods.c.period).where(closed_periods.c.period >= bindparam("period"))
 
 
 async def person(session: AsyncSession, psn_no: str) -> KnownPerson | None:
-    row = (
-        await session.execute(select(known_persons).where(known_persons.c.psn_no == psn_no))
-    ).first()
+    row = (await session.execute(_PERSON, {"psn_no": psn_no})).first()
     if row is None:
         return None
     return KnownPerson(
@@ -150,17 +176,7 @@ async def person(session: AsyncSession, psn_no: str) -> KnownPerson | None:
 
 
 async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
-    rows = (
-        await session.execute(
-            select(known_filings, filing_cancellations.c.cancelled_on)
-            .outerjoin(
-                filing_cancellations,
-                filing_cancellations.c.filing_id == known_filings.c.filing_id,
-            )
-            .where(known_filings.c.psn_no == psn_no)
-            .order_by(known_filings.c.start_date, known_filings.c.filing_id)
-        )
-    ).all()
+    rows = (await session.execute(_FILINGS, {"psn_no": psn_no})).all()
     return [
         KnownFiling(
             filing_id=row.filing_id,
@@ -177,9 +193,7 @@ async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
 
 
 async def institution(session: AsyncSession, code: str) -> Institution | None:
-    row = (
-        await session.execute(select(known_institutions).where(known_institutions.c.code == code))
-    ).first()
+    row = (await session.execute(_INSTITUTION, {"code": code})).first()
     if row is None:
         return None
     return Institution(
@@ -196,23 +210,7 @@ async def institution(session: AsyncSession, code: str) -> Institution | None:
 
 
 async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral]:
-    target = known_institutions.alias("target")
-    rows = (
-        await session.execute(
-            select(
-                known_referrals,
-                target.c.consortium_id.label("target_consortium_id"),
-                referral_revocations.c.revoked_at,
-            )
-            .outerjoin(target, target.c.code == known_referrals.c.target_institution)
-            .outerjoin(
-                referral_revocations,
-                referral_revocations.c.referral_id == known_referrals.c.referral_id,
-            )
-            .where(known_referrals.c.psn_no == psn_no)
-            .order_by(known_referrals.c.valid_from, known_referrals.c.referral_id)
-        )
-    ).all()
+    rows = (await session.execute(_REFERRALS, {"psn_no": psn_no})).all()
     return [
         KnownReferral(
             referral_id=row.referral_id,
@@ -228,13 +226,7 @@ async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral
 
 
 async def chronic_registrations_of(session: AsyncSession, psn_no: str) -> list[ChronicRegistration]:
-    rows = (
-        await session.execute(
-            select(known_chronic_registrations).where(
-                known_chronic_registrations.c.psn_no == psn_no
-            )
-        )
-    ).all()
+    rows = (await session.execute(_CHRONIC, {"psn_no": psn_no})).all()
     return [
         ChronicRegistration(
             registration_id=row.registration_id,
@@ -248,10 +240,4 @@ async def chronic_registrations_of(session: AsyncSession, psn_no: str) -> list[C
 
 async def closed_periods_from(session: AsyncSession, period: str) -> set[str]:
     """The closed clearing periods from ``period`` on (YYYY-MM sorts as text)."""
-    return set(
-        (
-            await session.scalars(
-                select(closed_periods.c.period).where(closed_periods.c.period >= period)
-            )
-        ).all()
-    )
+    return set((await session.scalars(_CLOSED_FROM, {"period": period})).all())
