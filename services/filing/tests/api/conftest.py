@@ -35,7 +35,15 @@ def next_year(month: int, day_of_month: int) -> str:
     return date(timeutil.today().year + 1, month, day_of_month).isoformat()
 
 
-START = next_year(3, 1)  # a start date comfortably ahead of today
+def _next_first_of_march() -> date:
+    today = timeutil.today()
+    this_year = date(today.year, 3, 1)
+    return this_year if this_year >= today else date(today.year + 1, 3, 1)
+
+
+# A start date from today to a year ahead (filings start no further ahead), and a 1 March,
+# so the longest temporary validity ends on the last day of the next February.
+START = _next_first_of_march().isoformat()
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

@@ -18,7 +18,6 @@ from .conftest import (
     day,
     filing_body,
     id_number,
-    next_year,
 )
 
 INSURED_P1 = bearer("insured", psn_no="P0001")
@@ -105,7 +104,9 @@ async def test_d_f6_a_temporary_filing_beyond_12_months_is_422_and_writes_nothin
 async def test_d_f6_an_end_before_the_start_is_422_and_writes_nothing(filing_service):
     await filing_service.register()
     response = await filing_service.client.post(
-        "/v1/filings", json=filing_body(end_date=next_year(2, 28)), headers=CLERK
+        "/v1/filings",
+        json=filing_body(end_date=(date.fromisoformat(START) - timedelta(days=1)).isoformat()),
+        headers=CLERK,
     )
     assert_problem(response, 422, "invalid_validity", field="end_date")
     assert await filing_service.counts() == (1, 0, 1)
@@ -358,6 +359,20 @@ async def test_d_f4_a_city_municipality_or_pooled_province_is_filed_to(filing_se
 
 
 # --- D-F7: late filing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", [day(366), "9999-12-31"])
+async def test_a_filing_starting_more_than_a_year_ahead_is_422(filing_service, start):
+    await filing_service.register()
+    response = await filing_service.client.post(
+        "/v1/filings",
+        json=filing_body(
+            subtype="other_temporary", materials=["commitment_letter"], start_date=start
+        ),
+        headers=CLERK,
+    )
+    assert_problem(response, 422, "start_too_far_ahead", field="start_date")
+    assert await filing_service.counts() == (1, 0, 1)
 
 
 async def test_d_f7_a_start_in_the_past_without_an_admission_is_422(filing_service):

@@ -16,6 +16,7 @@ from filing.domain.errors import (
 )
 from filing.domain.filing import (
     LATE_FILING_MAX_DAYS,
+    MAX_DAYS_AHEAD,
     Channel,
     FiledBy,
     Filing,
@@ -149,6 +150,14 @@ def _refused(call) -> bool:
 def test_d_f7_a_filing_starts_today_or_later_without_an_admission():
     check_start(TODAY, today=TODAY, admission_date=None)
     check_start(TODAY + timedelta(days=30), today=TODAY, admission_date=None)
+
+
+def test_a_filing_starts_at_most_a_year_ahead():
+    check_start(TODAY + timedelta(days=MAX_DAYS_AHEAD), today=TODAY, admission_date=None)
+    with pytest.raises(LateFilingRefused) as refused:
+        check_start(TODAY + timedelta(days=MAX_DAYS_AHEAD + 1), today=TODAY, admission_date=None)
+    assert refused.value.code == "start_too_far_ahead"
+    assert refused.value.field == "start_date"
 
 
 def test_d_f7_a_start_in_the_past_without_an_admission_is_refused():

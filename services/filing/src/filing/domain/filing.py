@@ -25,6 +25,8 @@ from medins_common.errors import Conflict
 
 TEMPORARY_MAX_MONTHS = 12
 LATE_FILING_MAX_DAYS = 180
+# A filing is made for a move or a stay that is coming, not for one years away.
+MAX_DAYS_AHEAD = 365
 ONE_DAY = timedelta(days=1)
 
 
@@ -294,8 +296,8 @@ def check_materials(
 
 
 def check_start(start: date, *, today: date, admission_date: date | None) -> None:
-    """D-F7: a filing starts today or later, or reaches back to the admission of a stay
-    not yet settled at discharge: at most LATE_FILING_MAX_DAYS back, never before it."""
+    """D-F7: a filing starts from today up to a year ahead, or reaches back to the admission
+    of a stay not yet settled at discharge: at most LATE_FILING_MAX_DAYS back, never before it."""
     if admission_date is not None:
         if admission_date > today:
             raise LateFilingRefused(
@@ -309,6 +311,12 @@ def check_start(start: date, *, today: date, admission_date: date | None) -> Non
                 code="start_before_admission",
                 field="start_date",
             )
+    if start > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise LateFilingRefused(
+            f"A filing starts at most {MAX_DAYS_AHEAD} days ahead; file closer to the move.",
+            code="start_too_far_ahead",
+            field="start_date",
+        )
     if start >= today:
         return
     if admission_date is None:
