@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from devstack.testing import bearer
+from medins_common.auth import Role, mint
+from medins_common.settings import DEV_JWT_SECRET
 
 from .conftest import (
     ADMIN,
@@ -238,3 +240,15 @@ async def test_the_history_of_anothers_filing_is_not_there(filing_service, filed
         f"/v1/filings/{filed['filing_id']}/history", headers=bearer("insured", psn_no="P0002")
     )
     assert_problem(response, 404, "filing_not_found")
+
+
+async def test_a_token_subject_of_any_length_is_recorded_cut_to_the_history_column(
+    filing_service, filed
+):
+    long_subject = mint(secret=DEV_JWT_SECRET, role=Role.ADMIN, subject="a" * 500)
+    response = await cancel(
+        filing_service, filed, headers={"Authorization": f"Bearer {long_subject}"}
+    )
+    assert response.status_code == 200, response.text
+    versions = await history(filing_service, filed)
+    assert versions[-1]["actor"] == ("admin:" + "a" * 500)[:160]

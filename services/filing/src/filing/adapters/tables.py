@@ -21,6 +21,8 @@ from medins_common.sqltypes import Timestamp
 metadata = MetaData()
 messaging_tables(metadata)
 
+ACTOR_LENGTH = 160  # "role:subject" of whoever made a change, in the history tables
+
 persons = Table(
     "persons",
     metadata,
@@ -49,7 +51,7 @@ person_history = Table(
     Column("person_type", String(30), nullable=False),
     Column("status", String(20), nullable=False),
     Column("changed_fields", JSON, nullable=False),
-    Column("actor", String(160), nullable=False),
+    Column("actor", String(ACTOR_LENGTH), nullable=False),
     Column("recorded_at", Timestamp(), nullable=False),
     UniqueConstraint("psn_no", "version", name="uq_person_history_version"),
 )
@@ -92,7 +94,7 @@ filing_history = Table(
     Column("cancelled_on", Date, nullable=True),
     Column("changed_fields", JSON, nullable=False),
     Column("reason", String(500), nullable=True),
-    Column("actor", String(160), nullable=False),
+    Column("actor", String(ACTOR_LENGTH), nullable=False),
     Column("recorded_at", Timestamp(), nullable=False),
     UniqueConstraint("filing_id", "version", name="uq_filing_history_version"),
 )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from filing.adapters.tables import ACTOR_LENGTH
 from filing.domain.filing import FiledBy
 from medins_common.auth import Principal, Role
 from medins_common.errors import Forbidden, NotFound
 
 
 def actor(principal: Principal) -> str:
-    """How the history records who made a change."""
-    return f"{principal.role.value}:{principal.subject}"
+    """How the history records who made a change (a token's subject is of any length)."""
+    return f"{principal.role.value}:{principal.subject}"[:ACTOR_LENGTH]
 
 
 def filed_by(principal: Principal) -> FiledBy:
