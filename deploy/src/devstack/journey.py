@@ -260,6 +260,8 @@ class Journey:
             f"M{self.run_tag}01",
             self.day,
             [
+                ("331303002", "1", "1300.00"),
+                ("330100005", "1", "1000.00"),
                 ("110900001", "5", "60.00"),
                 ("XJ01DDA020", "10", "15.00"),
                 ("250101015", "2", "20.00"),
@@ -322,8 +324,80 @@ class Journey:
             raise JourneyError(f"the day does not reconcile: {answer.text[:800]}")
         self._say(f"{self.beijing_hospital} reconciled {self.day}: match")
 
-    async def clear_the_month(self, result: JourneyResult) -> None:
-        raise NotImplementedError  # completed below once clearing's API is final
+    async def clear_the_month(self, result: JourneyResult, timeout: float = 90.0) -> None:
+        admin = self.token(Role.ADMIN)
+        started = await self.call(
+            "clearing",
+            "POST",
+            "/v1/clearing-runs",
+            json={"period": self.period},
+            headers={**admin, "Idempotency-Key": f"journey-{self.run_tag}-run"},
+            expect=202,
+        )
+        run_id = started.json()["run_id"]
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:  # the ledger may still be taking the bills in: reconcile again until closed
+            run = (
+                await self.call("clearing", "GET", f"/v1/clearing-runs/{run_id}", headers=admin)
+            ).json()
+            if run["status"] == "closed":
+                break
+            if run["status"] == "failed" or asyncio.get_running_loop().time() > deadline:
+                differences = await self.call(
+                    "clearing", "GET", f"/v1/clearing-runs/{run_id}/differences", headers=admin
+                )
+                raise JourneyError(
+                    f"clearing run {run['status']} at {run['step']}: "
+                    f"{run.get('error')} {differences.text[:800]}"
+                )
+            if run["status"] == "blocked":
+                await asyncio.sleep(0.5)
+                await self.call(
+                    "clearing",
+                    "POST",
+                    f"/v1/clearing-runs/{run_id}/reconciliation",
+                    headers=admin,
+                    expect=202,
+                )
+            await asyncio.sleep(0.25)
+        result.run = run
+        self._say(f"clearing run {run_id} for {self.period}: closed ({run['progress']})")
+
+        statements = (
+            await self.call(
+                "clearing", "GET", f"/v1/clearing-runs/{run_id}/statements", headers=admin
+            )
+        ).json()["statements"]
+        ours = [
+            s
+            for s in statements
+            if s["insured_region"] == TIANJIN and s["treatment_region"][:2] == BEIJING[:2]
+        ]
+        if len(ours) != 1:
+            raise JourneyError(f"expected one Tianjin → Beijing statement, got {statements}")
+        statement_id = ours[0]["statement_id"]
+        insured_side = self.token(Role.CLERK, region=ours[0]["insured_region"])
+        treatment_side = self.token(Role.CLERK, region=ours[0]["treatment_region"])
+        for step, side in (
+            ("insured-confirmation", insured_side),
+            ("treatment-confirmation", treatment_side),
+            ("payment", treatment_side),
+        ):
+            answer = await self.call(
+                "clearing", "POST", f"/v1/statements/{statement_id}/{step}", headers=side
+            )
+            self._say(f"statement {statement_id}: {step} → {answer.json()['status']}")
+        result.statement = (
+            await self.call("clearing", "GET", f"/v1/statements/{statement_id}", headers=admin)
+        ).json()
+        result.statement_csv = (
+            await self.call("clearing", "GET", f"/v1/statements/{statement_id}.csv", headers=admin)
+        ).text
+        if Decimal(result.statement["amount_due"]) != result.expected_fund_pay:
+            raise JourneyError(
+                f"the statement says {result.statement['amount_due']}, the standing bills' fund "
+                f"share is {result.expected_fund_pay}"
+            )
 
 
 def _bill(
