@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from filing.adapters.tables import ACTOR_LENGTH
 from filing.domain.filing import FiledBy
+from medins_common.access import ensure_clerk_region
 from medins_common.auth import Principal, Role
 from medins_common.errors import Forbidden, NotFound
 
@@ -35,14 +36,6 @@ def ensure_may_see_person(principal: Principal, psn_no: str) -> None:
             "An insured person may see only their own records.",
             code="not_own_record",
             field="psn_no",
-        )
-
-
-def ensure_clerk_region(principal: Principal, insured_region: str) -> None:
-    """Agency staff act within their agency: people insured in their region."""
-    if principal.role is Role.CLERK and principal.region != insured_region:
-        raise Forbidden(
-            "Agency staff act only for people insured in their own region.", code="other_agency"
         )
 
 

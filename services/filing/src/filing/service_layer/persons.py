@@ -10,11 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from filing.adapters import repository
 from filing.domain.errors import PersonNotActive, RowProblem
 from filing.domain.person import Insutype, Person, PersonType, new_person
-from filing.service_layer.access import (
-    ensure_clerk_region,
-    ensure_may_act_for_person,
-    ensure_may_see_person,
-)
+from filing.service_layer.access import ensure_may_act_for_person, ensure_may_see_person
 from filing.service_layer.bulk import (
     ImportResult,
     ImportRow,
@@ -23,6 +19,7 @@ from filing.service_layer.bulk import (
     flag_repeats,
     reject_if_any,
 )
+from medins_common.access import ensure_clerk_region
 from medins_common.auth import Principal
 from medins_common.errors import Conflict, NotFound
 from medins_common.events.schemas import PersonChanged, PersonRegistered

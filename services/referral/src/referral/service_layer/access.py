@@ -3,6 +3,7 @@ a person sees their own referrals, a clerk those of people insured in their regi
 
 from __future__ import annotations
 
+from medins_common.access import ensure_clerk_region
 from medins_common.auth import Principal, Role
 from medins_common.errors import Forbidden
 from referral.domain.referral import Path, Referral
@@ -82,12 +83,4 @@ def ensure_own(principal: Principal, psn_no: str) -> None:
             "An insured person may see only their own referrals.",
             code="not_own_record",
             field="psn_no",
-        )
-
-
-def ensure_clerk_region(principal: Principal, insured_region: str) -> None:
-    """Agency staff act within their agency: people insured in their region."""
-    if principal.role is Role.CLERK and principal.region != insured_region:
-        raise Forbidden(
-            "Agency staff act only for people insured in their own region.", code="other_agency"
         )

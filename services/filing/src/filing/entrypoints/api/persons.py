@@ -15,7 +15,8 @@ from filing.entrypoints.api.schemas import (
     PersonVersionOut,
 )
 from filing.service_layer import persons as service
-from filing.service_layer.access import actor, ensure_clerk_region
+from filing.service_layer.access import actor
+from medins_common.access import ensure_clerk_region
 from medins_common.api.errors import PROBLEM_RESPONSES
 from medins_common.api.idempotency import IdempotencyDep
 from medins_common.api.security import CurrentPrincipal, require_roles
