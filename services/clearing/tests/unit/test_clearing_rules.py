@@ -11,7 +11,13 @@ import pytest
 from clearing.domain.advance import AdvanceFund
 from clearing.domain.errors import WrongOrder, WrongSide
 from clearing.domain.ledger import EntryKind
-from clearing.domain.netting import Figures, PostedGroup, net_statements, region_positions
+from clearing.domain.netting import (
+    Figures,
+    PostedGroup,
+    institution_lines,
+    net_statements,
+    region_positions,
+)
 from clearing.domain.reconciliation import (
     BillLine,
     DayFigures,
@@ -73,19 +79,17 @@ def group(
 
 
 def test_a_statement_nets_settled_minus_reversed_per_pair_and_institution():
-    [statement] = net_statements(
-        "2026-10",
-        [
-            group(fund="800.00", count=2, institution="H1"),
-            group(EntryKind.BILL_REVERSED, fund="100.01", institution="H1"),
-            group(fund="0.02", institution="H2"),
-        ],
-    )
+    groups = [
+        group(fund="800.00", count=2, institution="H1"),
+        group(EntryKind.BILL_REVERSED, fund="100.01", institution="H1"),
+        group(fund="0.02", institution="H2"),
+    ]
+    [statement] = net_statements("2026-10", groups)
     assert statement.amount_due == D("700.01")
     assert (statement.figures.settled_count, statement.figures.reversed_count) == (3, 1)
-    assert [
-        (line.institution_code, line.figures.fund_pay_sumamt) for line in statement.institutions
-    ] == [
+    assert statement.figures.psn_part_amt == D("700.01")  # medfee is twice the fund here
+    lines = institution_lines(groups)
+    assert [(line.institution_code, line.figures.fund_pay_sumamt) for line in lines] == [
         ("H1", D("699.99")),
         ("H2", D("0.02")),
     ]

@@ -457,8 +457,11 @@ async def count_bill_entries(session: AsyncSession, period: str) -> int:
     )
 
 
-async def posted_groups(session: AsyncSession, period: str) -> list[PostedGroup]:
-    """The bill entries booked in ``period``, summed per pair, institution, kind and periods.
+async def posted_groups(
+    session: AsyncSession, period: str, pair: Pair | None = None
+) -> list[PostedGroup]:
+    """The bill entries booked in ``period`` (of one pair, if given), summed per pair,
+    institution, kind and periods.
 
     One pass over the period, the heaviest query of a clearing run: no filter on the kind (the
     few advances and payments of the period are dropped here) and no sum that can be derived.
@@ -479,7 +482,10 @@ async def posted_groups(session: AsyncSession, period: str) -> list[PostedGroup]
             func.sum(E.amount),
             func.sum(E.psn_cash_pay),
         )
-        .where(E.period == period)
+        .where(
+            E.period == period,
+            *(() if pair is None else (E.insured_region == pair[0], E.treatment_region == pair[1])),
+        )
         .group_by(*keys)
     )
     return [

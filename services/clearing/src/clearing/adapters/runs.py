@@ -15,16 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clearing.adapters.tables import (
     clearing_runs,
     reconciliation_differences,
-    statement_institutions,
     statements,
 )
-from clearing.domain.netting import Figures, InstitutionLine, Pair, StatementDraft
+from clearing.domain.netting import Figures, Pair, StatementDraft
 from clearing.domain.reconciliation import Difference
 from clearing.domain.runs import ClearingRun, RunStatus, RunStep
 from clearing.domain.statements import Statement, StatementStatus
 from medins_common import timeutil
 
-R, S, LINES = clearing_runs.c, statements.c, statement_institutions.c
+R, S = clearing_runs.c, statements.c
 
 
 # -- runs -----------------------------------------------------------------------------------------
@@ -182,37 +181,28 @@ async def differences_of(
 async def add_statements(
     session: AsyncSession, *, run_id: str, period: str, drafts: Sequence[StatementDraft]
 ) -> None:
+    """One row per pair; its lines per institution are read from the closed period's ledger."""
     moment = timeutil.now()
-    rows, lines = [], []
-    for draft in drafts:
-        statement_id = uuid.uuid4().hex
-        rows.append(
-            {
-                "statement_id": statement_id,
-                "run_id": run_id,
-                "period": period,
-                "insured_region": draft.insured_region,
-                "treatment_region": draft.treatment_region,
-                **_figures_row(draft.figures),
-                "adjustment_count": draft.adjustments.settled_count
-                + draft.adjustments.reversed_count,
-                "adjustment_fund_pay_sumamt": draft.adjustments.fund_pay_sumamt,
-                "status": StatementStatus.GENERATED.value,
-                "created_at": moment,
-            }
+    if drafts:
+        await session.execute(
+            insert(statements),
+            [
+                {
+                    "statement_id": uuid.uuid4().hex,
+                    "run_id": run_id,
+                    "period": period,
+                    "insured_region": draft.insured_region,
+                    "treatment_region": draft.treatment_region,
+                    **_figures_row(draft.figures),
+                    "adjustment_count": draft.adjustments.settled_count
+                    + draft.adjustments.reversed_count,
+                    "adjustment_fund_pay_sumamt": draft.adjustments.fund_pay_sumamt,
+                    "status": StatementStatus.GENERATED.value,
+                    "created_at": moment,
+                }
+                for draft in drafts
+            ],
         )
-        lines += [
-            {
-                "statement_id": statement_id,
-                "institution_code": line.institution_code,
-                **_figures_row(line.figures),
-            }
-            for line in draft.institutions
-        ]
-    if rows:
-        await session.execute(insert(statements), rows)
-    if lines:
-        await session.execute(insert(statement_institutions), lines)
 
 
 def _figures_row(figures: Figures) -> dict[str, Any]:
@@ -250,17 +240,7 @@ async def get_statement(session: AsyncSession, statement_id: str) -> Statement |
         .mappings()
         .first()
     )
-    if row is None:
-        return None
-    lines = await session.execute(
-        select(statement_institutions)
-        .where(LINES.statement_id == statement_id)
-        .order_by(LINES.institution_code)
-    )
-    institutions = tuple(
-        InstitutionLine(line["institution_code"], _figures(line)) for line in lines.mappings()
-    )
-    return _statement(row, institutions)
+    return None if row is None else _statement(row)
 
 
 async def move_statement(
@@ -300,7 +280,7 @@ async def monthly_use(
     return use
 
 
-def _statement(row: Any, institutions: tuple[InstitutionLine, ...] = ()) -> Statement:
+def _statement(row: Any) -> Statement:
     return Statement(
         statement_id=row["statement_id"],
         run_id=row["run_id"],
@@ -318,5 +298,4 @@ def _statement(row: Any, institutions: tuple[InstitutionLine, ...] = ()) -> Stat
         treatment_confirmed_at=row["treatment_confirmed_at"],
         paid_by=row["paid_by"],
         paid_at=row["paid_at"],
-        institutions=institutions,
     )

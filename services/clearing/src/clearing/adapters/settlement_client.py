@@ -7,7 +7,7 @@ than failing the run.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Literal, Self, TypeVar
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from clearing.domain.ledger import EntryKind
 from clearing.domain.netting import Figures, Pair
-from clearing.domain.reconciliation import BillLine, DayFigures, HospitalDay
+from clearing.domain.reconciliation import BillLine, HospitalDay
 from medins_common.auth import Role, mint
 from medins_common.money import Money
 
@@ -65,24 +65,10 @@ class _Bills(BaseModel):
     bills: list[_Bill]
 
 
-class _DayTotals(BaseModel):
-    count: int
-    medfee_sumamt: Money
-    fund_pay_sumamt: Money
-    cash: Money
-
-
-class _HospitalDay(BaseModel):
-    institution_code: str
-    day: date
-    declared: _DayTotals
-    computed: _DayTotals
-    result: Literal["match", "mismatch"]
-
-
 class _HospitalDays(BaseModel):
     period: str
-    days: list[_HospitalDay]
+    days: list[HospitalDay]  # validated straight into the domain's dataclasses: a month has
+    # thousands of them
 
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -157,16 +143,7 @@ class SettlementClient:
 
     async def hospital_days(self, period: str) -> list[HospitalDay]:
         answer = await self._get(f"/v1/periods/{period}/hospital-reconciliations", _HospitalDays)
-        return [
-            HospitalDay(
-                institution_code=day.institution_code,
-                day=day.day,
-                declared=DayFigures(**day.declared.model_dump()),
-                computed=DayFigures(**day.computed.model_dump()),
-                result=day.result,
-            )
-            for day in answer.days
-        ]
+        return answer.days
 
     async def _get(
         self, path: str, answer: type[Answer], params: dict[str, str] | None = None

@@ -156,16 +156,3 @@ statements = Table(
     UniqueConstraint("period", "insured_region", "treatment_region", name="uq_statements_pair"),
     Index("ix_statements_run", "run_id"),
 )
-
-statement_institutions = Table(
-    "statement_institutions",
-    metadata,
-    Column("statement_id", String(32), ForeignKey("statements.statement_id"), primary_key=True),
-    Column("institution_code", String(40), primary_key=True),
-    Column("settled_count", Integer, nullable=False),
-    Column("reversed_count", Integer, nullable=False),
-    _yuan("medfee_sumamt", nullable=False),
-    _yuan("fund_pay_sumamt", nullable=False),
-    _yuan("psn_part_amt", nullable=False),
-    _yuan("psn_cash_pay", nullable=False),
-)

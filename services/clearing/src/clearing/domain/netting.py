@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -104,7 +104,6 @@ class StatementDraft:
     treatment_region: str
     figures: Figures
     adjustments: Figures  # the part booked here for bills of earlier, closed periods
-    institutions: Sequence[InstitutionLine] = field(default_factory=tuple)
 
     @property
     def amount_due(self) -> Decimal:
@@ -112,29 +111,30 @@ class StatementDraft:
 
 
 def net_statements(period: str, groups: Iterable[PostedGroup]) -> list[StatementDraft]:
-    """One statement per pair with postings in ``period``, institution lines sorted by code."""
+    """One statement per pair with postings in ``period``."""
     totals: dict[Pair, Tally] = defaultdict(Tally)
     adjustments: dict[Pair, Tally] = defaultdict(Tally)
-    institutions: dict[Pair, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     for group in groups:
-        pair = group.pair
-        totals[pair].add(group)
-        institutions[pair][group.institution_code].add(group)
+        totals[group.pair].add(group)
         if group.original_period != period:
-            adjustments[pair].add(group)
+            adjustments[group.pair].add(group)
     return [
         StatementDraft(
             insured_region=pair[0],
             treatment_region=pair[1],
             figures=totals[pair].figures(),
             adjustments=adjustments[pair].figures(),
-            institutions=tuple(
-                InstitutionLine(code, line.figures())
-                for code, line in sorted(institutions[pair].items())
-            ),
         )
         for pair in sorted(totals)
     ]
+
+
+def institution_lines(groups: Iterable[PostedGroup]) -> tuple[InstitutionLine, ...]:
+    """A statement's lines: its pair's groups per institution, sorted by code."""
+    lines: dict[str, Tally] = defaultdict(Tally)
+    for group in groups:
+        lines[group.institution_code].add(group)
+    return tuple(InstitutionLine(code, line.figures()) for code, line in sorted(lines.items()))
 
 
 class Owed(Protocol):

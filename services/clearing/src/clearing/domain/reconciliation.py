@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from clearing.domain.ledger import EntryKind
 from clearing.domain.netting import Figures, Pair, PostedGroup, Tally
@@ -71,7 +71,7 @@ class HospitalDay:
     day: date
     declared: DayFigures
     computed: DayFigures
-    result: str  # settlement's verdict: match | mismatch
+    result: Literal["match", "mismatch"]  # settlement's verdict
 
 
 DayKey = tuple[str, date]  # (institution code, day)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clearing.adapters import ledger, runs
 from clearing.domain.errors import WrongOrder
 from clearing.domain.ledger import EntryKind
-from clearing.domain.netting import RegionPosition, region_positions
+from clearing.domain.netting import RegionPosition, institution_lines, region_positions
 from clearing.domain.runs import ClearingRun
 from clearing.domain.statements import PAYMENT, Statement, Step, take_step
 from clearing.service_layer.access import ensure_party, sees_pair
@@ -33,14 +35,17 @@ async def statements_of_run(
 
 
 async def get_statement(uow: UnitOfWork, *, statement_id: str, principal: Principal) -> Statement:
+    """The statement with its lines per institution, read from the closed period's ledger."""
     async with uow:
         statement = await _statement(uow, statement_id)
-    ensure_party(
-        principal,
-        insured_region=statement.insured_region,
-        treatment_region=statement.treatment_region,
-    )
-    return statement
+        ensure_party(
+            principal,
+            insured_region=statement.insured_region,
+            treatment_region=statement.treatment_region,
+        )
+        pair = (statement.insured_region, statement.treatment_region)
+        groups = await ledger.posted_groups(uow.session, statement.period, pair)
+    return replace(statement, institutions=institution_lines(groups))
 
 
 async def take_statement_step(
