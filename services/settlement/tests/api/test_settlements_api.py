@@ -8,17 +8,20 @@ employee inpatient policy at level 3 (deductible 1700 first admission, 500 later
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from devstack.testing import bearer
 from medins_common.messaging_tables import OUTBOX
 from settlement.adapters.tables import accumulators, bills
+from settlement.service_layer import reference_data
 
 from .conftest import (
     HOSPITAL,
     HOSPITAL_CODE,
     PERSON,
+    POLICY,
     assert_problem,
     bill_body,
     line,
@@ -175,3 +178,30 @@ async def test_only_a_hospital_may_settle(ready):
         response = await ready.client.post("/v1/settlements", json=bill_body(), headers=headers)
         assert_problem(response, 403, "forbidden_role")
     assert await ready.count(bills) == 0
+
+
+async def test_a_policy_version_imported_later_applies_from_its_first_day(ready):
+    before = await ready.client.post(
+        "/v1/settlements",
+        json=bill_body("S1", begndate="2025-05-28", enddate="2025-05-31"),
+        headers=HOSPITAL,
+    )
+    richer = replace(
+        POLICY,
+        effective_from=date(2025, 6, 1),
+        rules=tuple(replace(rule, fund_ratio=Decimal("0.90")) for rule in POLICY.rules),
+    )
+    await reference_data.import_version(ready.runtime.uow(), version=richer, created_by="tests")
+
+    after = await ready.client.post(
+        "/v1/settlements",
+        json=bill_body("S2", begndate="2025-06-02", enddate="2025-06-05"),
+        headers=HOSPITAL,
+    )
+
+    # 5000.00 in scope: (5000 - 1700) x 0.80 = 2640.00 before; later admission from June 1st
+    # under the new version: (5000 - 500) x 0.90 = 4050.00.
+    assert before.status_code == 201, before.text
+    assert after.status_code == 201, after.text
+    assert before.json()["hifp_pay"] == "2640.00"
+    assert after.json()["hifp_pay"] == "4050.00"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from settlement.adapters import read_model, reference_data
+from settlement.adapters import read_model
 from settlement.domain.bill import usage_taken
 from settlement.domain.coverage import (
     CareAt,
@@ -31,6 +31,7 @@ from settlement.domain.policy import (
     settle,
     value_manual_claim,
 )
+from settlement.service_layer import reference_cache
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,13 @@ async def price(
         ),
         self_paid_claim=self_paid_claim,
     )
-    catalogue = await reference_data.catalogue_in_force(
+    catalogue = await reference_cache.catalogue_in_force(
         session,
         region=person.insured_region if self_paid_claim else treatment_region,
         on=care.on,
         item_codes={line.item_code for line in lines},
     )
-    policy = await reference_data.policy_in_force(
+    policy = await reference_cache.policy_in_force(
         session,
         insured_region=person.insured_region,
         on=care.on,
