@@ -108,3 +108,20 @@ async def test_two_persons_settle_at_once_without_waiting_on_each_other(ready):
     )
     assert [answer.json()["hifp_pay"] for answer in answers] == ["2640.00", "2640.00"]
     assert await ready.count(accumulators) == 2
+
+
+async def test_one_setl_id_for_two_persons_at_once_is_one_bill_and_one_409_never_a_500(ready):
+    # Different persons lock different accumulator rows, so on PostgreSQL both requests pass
+    # the existence check and the unique key decides: the loser is answered as a retry.
+    await ready.know_person("P0002", insutype="310", person_type="employee_in_service")
+    await ready.know_filing("F2", "P0002", start=date(2025, 1, 1))
+
+    answers = await asyncio.gather(
+        post(ready, bill_body("S1"), HOSPITAL),
+        post(ready, bill_body("S1", psn_no="P0002"), HOSPITAL),
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    [conflict] = [answer for answer in answers if answer.status_code == 409]
+    assert conflict.json()["code"] == "setl_id_already_settled"
+    assert await ready.count(bills) == 1

@@ -14,6 +14,7 @@ own initiative at level 3 (D-S5): 80 % - 10 points = 70 %: (5520 - 1700) x 0.70 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -221,3 +222,10 @@ async def test_an_e_invoice_listed_twice_in_one_claim_is_refused(claimant):
     invoice = claim_body()["invoices"][0]
     response = await submit(claimant, claim_body(invoices=[invoice, invoice]))
     assert_problem(response, 422, "invoice_listed_twice", "invoices[1].einvoice_no")
+
+
+async def test_two_claims_naming_one_e_invoice_at_once_make_one_claim(claimant):
+    answers = await asyncio.gather(submit(claimant), submit(claimant))
+
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    assert await claimant.count(manual_claims) == 1
