@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,9 @@ from settlement.service_layer import claims
 
 router = APIRouter(prefix="/v1/claims", tags=["manual reimbursement"], responses=PROBLEM_RESPONSES)
 
+ClaimId = Annotated[
+    str, Path(min_length=1, max_length=32, examples=["4f0c2b8e9d1a4c6b8e2f3a5d7c9b1e0f"])
+]
 EXAMPLE = {
     "psn_no": "12000000000000000001",
     "institution_code": "H11010500001",
@@ -198,7 +201,7 @@ async def submit_claim(
     summary="Review, approve, reject (with a reason) or pay a claim; agency staff only",
 )
 async def move_claim(
-    claim_id: str, body: TransitionIn, principal: CurrentPrincipal, idempotency: IdempotencyDep
+    claim_id: ClaimId, body: TransitionIn, principal: CurrentPrincipal, idempotency: IdempotencyDep
 ) -> JSONResponse:
     async def operation(uow: UnitOfWork) -> ClaimOut:
         with national_field_names():
@@ -215,7 +218,7 @@ async def move_claim(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, summary="One claim, its valuation and steps")
-async def get_claim(claim_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> ClaimOut:
+async def get_claim(claim_id: ClaimId, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> ClaimOut:
     return ClaimOut.of(await claims.get_claim(uow, principal=principal, claim_id=claim_id))
 
 

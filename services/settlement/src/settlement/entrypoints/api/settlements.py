@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from fastapi.responses import JSONResponse
 
 from medins_common.api.errors import PROBLEM_RESPONSES
@@ -30,6 +30,15 @@ from settlement.service_layer import settlements
 router = APIRouter(prefix="/v1/settlements", tags=["settlements"], responses=PROBLEM_RESPONSES)
 
 Reader = Annotated[Principal, Depends(require_roles(Role.HOSPITAL, Role.ADMIN, Role.AUDITOR))]
+SetlId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=60,
+        description="The hospital's settlement id",
+        examples=["S2026110500001"],
+    ),
+]
 InstitutionQuery = Annotated[
     str | None,
     Query(
@@ -84,7 +93,7 @@ async def settle(
     summary="Reverse a settlement (2208): gives back what it used; booked in the open period",
 )
 async def reverse(
-    setl_id: str,
+    setl_id: SetlId,
     hospital: Hospital,
     idempotency: IdempotencyDep,
     body: ReversalIn | None = None,
@@ -102,7 +111,7 @@ async def reverse(
 
 @router.get("/{setl_id}", response_model=BillOut, summary="One settlement, with its rule trace")
 async def get_settlement(
-    setl_id: str, uow: UnitOfWorkDep, reader: Reader, institution_code: InstitutionQuery = None
+    setl_id: SetlId, uow: UnitOfWorkDep, reader: Reader, institution_code: InstitutionQuery = None
 ) -> BillOut:
     bill = await settlements.get_bill(
         uow,
