@@ -20,7 +20,7 @@ from medins_common.unit_of_work import UnitOfWork
 from settlement.adapters import bills, claims
 from settlement.domain.bill import AccumulatorKey, Amounts, with_taken
 from settlement.domain.claims import Claim, ClaimRequest, ClaimStatus, Step, Valuation
-from settlement.domain.coverage import CareAt, KnownPerson
+from settlement.domain.coverage import KnownPerson
 from settlement.domain.policy import Usage
 from settlement.service_layer import pricing
 
@@ -113,15 +113,8 @@ async def _value(
     priced = await pricing.price(
         session,
         person=person,
-        care=CareAt(
-            institution=institution,
-            care_type=request.care_type,
-            admitted_on=request.begndate,
-            on=request.enddate,
-            emergency=request.emergency,
-            chronic_disease=request.chronic_disease,
-        ),
-        lines=request.lines,
+        institution=institution,
+        episode=request,
         usage=usage,
         self_paid_claim=True,
     )

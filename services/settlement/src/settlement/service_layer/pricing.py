@@ -5,8 +5,9 @@ whether a missing filing refuses (direct settlement) or means own initiative (a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,16 +60,39 @@ async def known_institution(session: AsyncSession, code: str) -> Institution:
     return institution
 
 
+class Episode(Protocol):
+    """A stay or visit as a hospital posts it, or as a person claims it afterwards."""
+
+    @property
+    def care_type(self) -> CareType: ...
+
+    begndate: date
+    enddate: date
+    emergency: bool
+    chronic_disease: str | None
+
+    @property
+    def lines(self) -> tuple[BillLine, ...]: ...
+
+
 async def price(
     session: AsyncSession,
     *,
     person: KnownPerson,
-    care: CareAt,
-    lines: Sequence[BillLine],
+    institution: Institution,
+    episode: Episode,
     usage: Usage,
     self_paid_claim: bool = False,
 ) -> Priced:
-    psn_no, institution = person.psn_no, care.institution
+    psn_no, lines = person.psn_no, episode.lines
+    care = CareAt(
+        institution=institution,
+        care_type=episode.care_type,
+        admitted_on=episode.begndate,
+        on=episode.enddate,
+        emergency=episode.emergency,
+        chronic_disease=episode.chronic_disease,
+    )
     treatment_region = pooling_region(institution.region)
     decision = decide_coverage(
         person=person,

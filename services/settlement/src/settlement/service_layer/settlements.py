@@ -31,7 +31,7 @@ from settlement.domain.bill import (
     given_back,
     with_taken,
 )
-from settlement.domain.coverage import CareAt, ensure_networked
+from settlement.domain.coverage import ensure_networked
 from settlement.domain.errors import InsutypeMismatch
 from settlement.domain.policy import Usage
 from settlement.service_layer import pricing
@@ -203,15 +203,8 @@ async def _price(
     priced = await pricing.price(
         session,
         person=person,
-        care=CareAt(
-            institution=institution,
-            care_type=request.care_type,
-            admitted_on=request.begndate,
-            on=request.enddate,
-            emergency=request.emergency,
-            chronic_disease=request.chronic_disease,
-        ),
-        lines=request.lines,
+        institution=institution,
+        episode=request,
         usage=usage,
     )
     return Quote(
