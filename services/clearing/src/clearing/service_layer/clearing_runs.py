@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -53,6 +53,8 @@ from medins_common.service import Runtime
 from medins_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+Answer = TypeVar("Answer")
 
 _MAX_RECONCILIATIONS = 3  # new bills for the period kept arriving while it was being closed
 _PROGRESS_EVERY = 20  # pairs drilled down between two progress writes
@@ -205,10 +207,14 @@ class _Worker:
 
     async def update(self, **values: Any) -> None:
         """Write the step and counts; unless told otherwise, renew the lease."""
-        values.setdefault("lease_until", timeutil.now() + self._lease)
         async with self.runtime.uow() as uow:
-            await runs.update_run(uow.session, self.run_id, progress=self.progress, **values)
+            await self.write(uow, **values)
             await uow.commit()
+
+    async def write(self, uow: UnitOfWork, **values: Any) -> None:
+        """The same, in the caller's transaction."""
+        values.setdefault("lease_until", timeutil.now() + self._lease)
+        await runs.update_run(uow.session, self.run_id, progress=self.progress, **values)
 
 
 async def execute_run(
@@ -237,16 +243,18 @@ async def execute_run(
 
 
 async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementClient) -> Snapshot:
-    """Three ways: the ledger, settlement's totals (and bills where they differ), hospitals."""
+    """Three ways: the ledger, settlement's totals (and bills where they differ), hospitals.
+
+    The ledger's sums and settlement's two answers are asked for at once.
+    """
     period, attempt = run.period, run.attempt + 1
     worker.progress = {}
     await worker.update(step=RunStep.RECONCILING, attempt=attempt)
-    async with worker.runtime.uow() as uow:
-        # Under the closing lock, so no posting of the period is half-way through.
-        await ledger.hold_period_for_closing(uow.session, period)
-        watermark = await ledger.last_entry_id(uow.session)
-        groups = await ledger.posted_groups(uow.session, period)
-        parked = await ledger.parked(uow.session, period=period)
+    (watermark, groups, parked), theirs, declared = await asyncio.gather(
+        _ledger_side(worker, period),
+        _ask(settlement.period_totals(period)),
+        _ask(settlement.hospital_days(period)),
+    )
     ours = ledger_pair_totals(period, groups)
     found: list[Difference] = [_parked_difference(row) for row in parked]
     worker.progress.update(
@@ -254,18 +262,13 @@ async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementCl
         ledger_pairs=len(ours),
         parked_events=len(parked),
     )
-    await worker.update()
-    try:
-        theirs = await settlement.period_totals(period)
-    except SettlementUnavailable as exc:
-        found.append(settlement_unavailable(exc.endpoint, exc.reason))
+    if isinstance(theirs, SettlementUnavailable):
+        found.append(settlement_unavailable(theirs.endpoint, theirs.reason))
     else:
-        found += await _drill_down(worker, period, compare_totals(ours, theirs), settlement)
         worker.progress["settlement_pairs"] = len(theirs)
-    try:
-        declared = await settlement.hospital_days(period)
-    except SettlementUnavailable as exc:
-        found.append(settlement_unavailable(exc.endpoint, exc.reason))
+        found += await _drill_down(worker, period, compare_totals(ours, theirs), settlement)
+    if isinstance(declared, SettlementUnavailable):
+        found.append(settlement_unavailable(declared.endpoint, declared.reason))
     else:
         found += await _hospitals(worker, period, groups, declared)
     worker.progress["differences"] = len(found)
@@ -273,9 +276,27 @@ async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementCl
         await runs.add_differences(
             uow.session, run_id=run.run_id, attempt=attempt, differences=found
         )
+        await worker.write(uow)
         await uow.commit()
-    await worker.update()
     return Snapshot(watermark=watermark, groups=groups, differences=found)
+
+
+async def _ledger_side(worker: _Worker, period: str) -> tuple[int, list[PostedGroup], list[Any]]:
+    """The period's sums and high-water mark, under the closing lock so no posting of the
+    period is half-way through."""
+    async with worker.runtime.uow() as uow:
+        await ledger.hold_period_for_closing(uow.session, period)
+        watermark = await ledger.last_entry_id(uow.session)
+        groups = await ledger.posted_groups(uow.session, period)
+        parked = await ledger.parked(uow.session, period=period)
+    return watermark, groups, parked
+
+
+async def _ask(question: Awaitable[Answer]) -> Answer | SettlementUnavailable:
+    try:
+        return await question
+    except SettlementUnavailable as exc:
+        return exc
 
 
 async def _drill_down(
