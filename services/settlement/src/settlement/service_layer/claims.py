@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
+from medins_common.access import ensure_clerk_region
 from medins_common.auth import Principal, Role
 from medins_common.errors import Conflict, Forbidden, NotFound
 from medins_common.unit_of_work import UnitOfWork
@@ -31,7 +32,7 @@ async def submit_claim(uow: UnitOfWork, *, principal: Principal, request: ClaimR
     try:
         async with uow:
             person = await pricing.known_person(uow.session, request.psn_no)
-            _ensure_own_region(principal, person.insured_region)
+            ensure_clerk_region(principal, person.insured_region)
             await _refuse_claimed_invoices(uow.session, request)
             usage = await bills.usage(uow.session, _accumulator(person, request))
             valuation, treatment_region = await _value(uow.session, person, request, usage)
@@ -157,7 +158,7 @@ async def _get(
     hidden = principal.role is Role.INSURED and claim and claim.request.psn_no != principal.psn_no
     if claim is None or hidden or principal.role is Role.HOSPITAL:
         raise NotFound(f"No claim {claim_id}.", code="claim_not_found", field="claim_id")
-    _ensure_own_region(principal, claim.insured_region)
+    ensure_clerk_region(principal, claim.insured_region)
     return claim
 
 
@@ -169,10 +170,3 @@ def _ensure_may_claim_for(principal: Principal, psn_no: str) -> None:
         )
     if principal.role not in (Role.INSURED, Role.CLERK, Role.ADMIN):
         raise Forbidden(f"A {principal.role.value} token cannot claim.", code="forbidden_role")
-
-
-def _ensure_own_region(principal: Principal, insured_region: str) -> None:
-    if principal.role is Role.CLERK and principal.region != insured_region:
-        raise Forbidden(
-            "Agency staff act only for people insured in their own region.", code="other_agency"
-        )
