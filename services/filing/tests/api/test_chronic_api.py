@@ -31,7 +31,7 @@ async def long_term_filer(filing_service) -> dict:
     return await filing_service.file(destination_region=SHANGHAI)
 
 
-async def register(filing_service, codes, *, disease="diabetes", headers=INSURED_P1):
+async def register(filing_service, codes, *, disease="M01600", headers=INSURED_P1):
     return await filing_service.client.post(
         "/v1/chronic-registrations",
         json={"psn_no": "P0001", "disease_code": disease, "institution_codes": codes},
@@ -63,7 +63,7 @@ async def test_d_f9_a_long_term_filer_registers_a_disease_with_two_institutions(
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["disease_code"], body["disease_name"], body["status"]) == (
-        "diabetes",
+        "M01600",
         "糖尿病",
         "active",
     )
@@ -74,7 +74,7 @@ async def test_d_f9_a_long_term_filer_registers_a_disease_with_two_institutions(
         "registration_id": body["registration_id"],
         "psn_no": "P0001",
         "filing_id": long_term_filer["filing_id"],
-        "disease_code": "diabetes",
+        "disease_code": "M01600",
         "disease_name": "糖尿病",
         "institution_codes": [H1, H2],
         "status": "active",
@@ -139,7 +139,7 @@ async def test_d_f9_a_temporary_filer_cannot_register(filing_service):
 async def test_d_f9_one_active_registration_per_disease(filing_service, long_term_filer):
     await register(filing_service, [H1])
     again = await register(filing_service, [H2])
-    other_disease = await register(filing_service, [H2], disease="hypertension")
+    other_disease = await register(filing_service, [H2], disease="M03900")
     assert_problem(again, 409, "chronic_registration_exists", field="disease_code")
     assert other_disease.status_code == 201
 

@@ -103,11 +103,11 @@ def test_an_institution_needs_a_known_region():
 
 def test_d_f9_the_five_national_pilot_diseases_have_stable_codes_and_official_names():
     assert {d.value: d.official_name for d in ChronicDisease} == {
-        "hypertension": "高血压",
-        "diabetes": "糖尿病",
-        "malignant_tumour_outpatient": "恶性肿瘤门诊放化疗",
-        "uremia_dialysis": "尿毒症透析",
-        "organ_transplant_anti_rejection": "器官移植术后抗排异治疗",
+        "M03900": "高血压",
+        "M01600": "糖尿病",
+        "M00500": "恶性肿瘤门诊放化疗",
+        "M07800": "尿毒症透析",
+        "M08300": "器官移植术后抗排异治疗",
     }
 
 

@@ -102,7 +102,7 @@ async def test_a_cancelled_filing_does_not_count_after_its_cancellation_day(sett
         URL, params={"on": "2025-06-01"}, headers=bearer("admin")
     )
     before = await settlement_app.client.get(
-        URL, params={"on": "2025-05-31"}, headers=bearer("admin")
+        URL, params={"on": "2025-05-30"}, headers=bearer("admin")
     )
     assert after.json()["filed"] is False
     assert after.json()["filings"] == []

@@ -99,15 +99,15 @@ async def test_a_cancelled_filing_no_longer_counts(settlement_service):
     assert row["cancelled_on"] == date(2025, 9, 1)
 
 
-async def test_a_cancellation_ends_the_filing_on_its_day_so_a_past_stay_stays_settleable(
+async def test_a_cancellation_ends_cover_from_its_day_so_a_past_stay_stays_settleable(
     settlement_service,
 ):
     await settlement_service.feed(
         person_registered(), filing_created(), filing_cancelled(on=date(2025, 9, 1))
     )
     assert await filed_on(settlement_service, "2025-08-20")
-    assert await filed_on(settlement_service, "2025-09-01")
-    assert not await filed_on(settlement_service, "2025-09-02")
+    assert await filed_on(settlement_service, "2025-08-31")
+    assert not await filed_on(settlement_service, "2025-09-01")  # as filing decides
 
 
 async def test_a_cancellation_that_overtakes_its_filing_still_ends_it(settlement_service):

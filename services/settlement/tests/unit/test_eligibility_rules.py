@@ -48,11 +48,11 @@ def test_d_f6_a_filing_with_an_end_covers_up_to_and_including_that_day(day, cove
     assert TEMPORARY.covers(day) is covered
 
 
-def test_d_f6_a_cancellation_ends_the_filing_on_its_day_and_keeps_the_days_before():
+def test_d_f6_a_cancellation_ends_cover_from_its_day_and_keeps_the_days_before():
     cancelled = replace(LONG_TERM, cancelled_on=date(2025, 9, 1))
     assert cancelled.covers(date(2025, 6, 1))  # a past stay stays settleable
-    assert cancelled.covers(date(2025, 9, 1))
-    assert not cancelled.covers(date(2025, 9, 2))
+    assert cancelled.covers(date(2025, 8, 31))
+    assert not cancelled.covers(date(2025, 9, 1))  # as filing decides: from its day on
 
 
 def test_a_cancellation_after_the_end_leaves_the_end_and_one_before_the_start_covers_nothing():

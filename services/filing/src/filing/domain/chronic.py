@@ -17,13 +17,14 @@ MAX_ADDITIONAL_INSTITUTIONS = 2
 
 
 class ChronicDisease(StrEnum):
-    """The five national pilot diseases of cross-region chronic direct settlement (M6)."""
+    """The five national pilot diseases of cross-region chronic direct settlement (M6), by
+    their national codes: the codes hospitals send (dise_codg) and policies list."""
 
-    HYPERTENSION = "hypertension"
-    DIABETES = "diabetes"
-    MALIGNANT_TUMOUR_OUTPATIENT = "malignant_tumour_outpatient"
-    URAEMIA_DIALYSIS = "uremia_dialysis"
-    ORGAN_TRANSPLANT_ANTI_REJECTION = "organ_transplant_anti_rejection"
+    HYPERTENSION = "M03900"
+    DIABETES = "M01600"
+    MALIGNANT_TUMOUR_OUTPATIENT = "M00500"
+    URAEMIA_DIALYSIS = "M07800"
+    ORGAN_TRANSPLANT_ANTI_REJECTION = "M08300"
 
     @property
     def official_name(self) -> str:

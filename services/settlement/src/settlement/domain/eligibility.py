@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 DEFAULT_SCOPE = frozenset({"inpatient", "general_outpatient"})  # D-F5
+
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,10 @@ class KnownFiling:
 
     @property
     def last_day(self) -> date | None:
-        """A cancellation ends the filing on its date; the days before stay covered, so a
-        stay that ended before it can still be settled."""
-        ends = [day for day in (self.end_date, self.cancelled_on) if day is not None]
+        """As filing decides it: a cancellation ends cover from its day on, and the days
+        before stay covered, so a stay that ended before it can still be settled."""
+        before_cancel = None if self.cancelled_on is None else self.cancelled_on - ONE_DAY
+        ends = [day for day in (self.end_date, before_cancel) if day is not None]
         return min(ends, default=None)
 
     def covers(self, day: date) -> bool:

@@ -361,7 +361,7 @@ class EligibilityOut(BaseModel):
 
 CHRONIC_EXAMPLE = {
     "psn_no": "12000000000000000001",
-    "disease_code": "diabetes",
+    "disease_code": "M01600",
     "institution_codes": ["H11010500001", "H11010800002"],
 }
 
