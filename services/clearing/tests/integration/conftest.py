@@ -212,7 +212,8 @@ class SettlementStub:
 
         @app.get("/v1/periods/{period}/hospital-reconciliations")
         async def days(period: str) -> Any:
-            return self._answer("days", {"period": period, "days": self.days})
+            in_month = [day for day in self.days if day["day"].startswith(period)]
+            return self._answer("days", {"period": period, "days": in_month})
 
         self.app = app
 

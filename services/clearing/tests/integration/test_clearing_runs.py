@@ -369,6 +369,23 @@ async def test_bills_after_the_close_are_cleared_next_month_as_adjustments(clear
     assert (late_entry["period"], late_entry["event_period"]) == ("2026-11", OCTOBER)
 
 
+async def test_a_bill_settlement_booked_late_reconciles_in_its_booking_period(clearing, settlement):
+    # October was closed at settlement when this bill of October 31 came: booked in November.
+    late = settled("B1", fund="20.00", medfee="30.00", day=31).model_copy(
+        update={"period": "2026-11"}
+    )
+    november = settled("B2", fund="5.00", medfee="6.00", period="2026-11", day=2)
+    await clearing.feed(late, november)
+    settlement.agree_with(late, november)  # its day, Oct 31, is October's hospital day
+
+    run = await clearing.run_clearing("2026-11")
+
+    assert run["status"] == "closed", run
+    statement = await clearing.statement(run["run_id"])
+    assert (statement["amount_due"], statement["adjustment_count"]) == ("25.00", 1)
+    assert statement["adjustment_fund_pay_sumamt"] == "20.00"
+
+
 # --- a run that stopped half-way resumes -------------------------------------------------------
 
 

@@ -138,6 +138,22 @@ async def test_a_bill_of_a_closed_period_lands_in_the_next_open_one_as_an_adjust
     assert [row.period for row in await clearing.trial_balance()] == ["2026-12"]
 
 
+async def test_a_bill_settlement_booked_into_a_later_period_is_an_adjustment_there(clearing):
+    # Settlement had heard October was closed: the bill of October 31 is booked in November.
+    late = settled("B1", period="2026-10", day=31).model_copy(update={"period": "2026-11"})
+
+    await clearing.feed(late)
+
+    [entry] = await clearing.rows(ledger_entries)
+    assert (entry["period"], entry["event_period"], entry["original_period"]) == (
+        "2026-11",
+        "2026-11",
+        "2026-10",
+    )
+    assert entry["day"].isoformat() == "2026-10-31"
+    assert await clearing.count(parked_events) == 0
+
+
 async def test_a_reversal_after_its_period_closed_is_cleared_in_the_next_open_period(clearing):
     await clearing.feed(settled("B1", period="2026-10"))
     await clearing.close("2026-10")

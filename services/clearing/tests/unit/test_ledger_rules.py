@@ -111,7 +111,7 @@ def test_a_bill_that_adds_up_is_accepted_with_its_day_in_shanghai():
         ({"period": "2026-13"}, "invalid_period"),
         ({"period": "202610"}, "invalid_period"),
         ({"original_period": "oct"}, "invalid_period"),
-        ({"period": "2026-11", "original_period": "2026-11"}, "period_mismatch"),
+        ({"period": "2026-09", "original_period": "2026-09"}, "period_mismatch"),
         ({"at": datetime(2026, 10, 31, 23, 59)}, "naive_timestamp"),
         ({"original_period": "2026-11"}, "period_mismatch"),
         ({"insured_region": BEIJING}, "same_region"),
@@ -123,6 +123,12 @@ def test_a_bill_that_does_not_add_up_is_refused_with_its_reason(changes, code):
     with pytest.raises(CorruptBill) as refused:
         posting(**changes)
     assert refused.value.code == code
+
+
+def test_a_bill_booked_by_settlement_into_a_later_open_period_is_accepted():
+    # October was closed when the bill was settled on its last day: booked in November.
+    booked_late = posting(period="2026-11", original_period=None)
+    assert (booked_late.event_period, booked_late.original_period) == ("2026-11", "2026-10")
 
 
 def test_the_period_of_a_moment_is_taken_in_shanghai():

@@ -8,11 +8,12 @@ instead of two per event is what lets the consumer keep up with a month of bills
 
 from __future__ import annotations
 
+import calendar
 import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -509,7 +510,13 @@ async def posted_groups(
 async def hospital_days(
     session: AsyncSession, period: str, institutions: Iterable[str]
 ) -> dict[DayKey, DayFigures]:
-    """Per day, the bills of these institutions that count in ``period`` (3201 totals)."""
+    """Per day of the month ``period``, the bills of these institutions (3201 totals).
+
+    As settlement's days: every bill of the day, whichever period it was booked in; while the
+    period is open, that is the period's entries dated in its month.
+    """
+    year, month = (int(part) for part in period.split("-"))
+    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     reversal = E.kind == EntryKind.BILL_REVERSED.value
 
     def net(column: Any) -> Any:  # the amount's own type, so the sum comes back in yuan
@@ -526,7 +533,7 @@ async def hospital_days(
         )
         .where(
             E.period == period,
-            E.event_period == period,
+            E.day.between(first, last),
             E.kind.in_(_BILL_KIND_VALUES),
             E.institution_code.in_(list(institutions)),
         )

@@ -110,8 +110,12 @@ class BillPosting:
     institution_code: str
     insured_region: str
     treatment_region: str
-    event_period: str  # the period the event counts in: of settled_at, or of reversed_at
-    original_period: str  # the period of the bill itself
+    # The period the event counts in, as settlement booked it: the month of settled_at (or of
+    # reversed_at), or a later one if that month was closed when it was settled.
+    event_period: str
+    # The period of the bill itself: the month it was settled in (for a reversal, the period
+    # its bill was booked in). Booked elsewhere, the entry is an adjustment for that period.
+    original_period: str
     at: datetime
     medfee_sumamt: Decimal
     fund_pay_sumamt: Decimal
@@ -150,7 +154,7 @@ def bill_posting(
     treatment_region: str,
     clr_optins: str,
     period: str,
-    original_period: str,
+    original_period: str | None,
     at: datetime,
     medfee_sumamt: Decimal,
     fund_pay_sumamt: Decimal,
@@ -158,22 +162,28 @@ def bill_posting(
     acct_pay: Decimal,
     psn_cash_pay: Decimal,
 ) -> BillPosting:
-    """Check a bill event against the contract; a CorruptBill names what is wrong."""
+    """Check a bill event against the contract; a CorruptBill names what is wrong.
+
+    ``original_period`` is a reversal's bill's period; a settled bill's own is the month of ``at``.
+    """
+    if at.tzinfo is None:
+        raise CorruptBill("The event's moment carries no offset.", code="naive_timestamp")
+    month = period_of(at)
+    original_period = month if original_period is None else original_period
     for name, value in (("period", period), ("original_period", original_period)):
         try:
             check_period(value, field=name)
         except InvalidPeriod as exc:
             raise CorruptBill(exc.detail, code="invalid_period", field=name) from exc
-    if at.tzinfo is None:
-        raise CorruptBill("The event's moment carries no offset.", code="naive_timestamp")
-    if period_of(at) != period:
+    if period < month:  # later is fine: settlement books into the next open period
         raise CorruptBill(
-            f"period {period} is not the month of {at.isoformat()} (Asia/Shanghai).",
+            f"period {period} is before the month of {at.isoformat()} (Asia/Shanghai).",
             code="period_mismatch",
         )
     if original_period > period:
         raise CorruptBill(
-            f"A reversal in {period} of a bill of {original_period}.", code="period_mismatch"
+            f"A reversal booked in {period} of a bill of {original_period}.",
+            code="period_mismatch",
         )
     _check_regions(insured_region, treatment_region, clr_optins)
     _check_amounts(medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, psn_cash_pay)

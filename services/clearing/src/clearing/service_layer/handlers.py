@@ -28,7 +28,7 @@ async def post_bill_settled(uow: UnitOfWork, event: BillSettled, envelope: Envel
         envelope,
         kind=EntryKind.BILL_SETTLED,
         at=event.settled_at,
-        original_period=event.period,
+        original_period=None,  # the month it was settled in
     )
 
 
@@ -50,7 +50,7 @@ async def _post(
     *,
     kind: EntryKind,
     at: datetime,
-    original_period: str,
+    original_period: str | None,
 ) -> None:
     try:
         posting = bill_posting(
