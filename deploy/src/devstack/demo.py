@@ -62,9 +62,13 @@ def print_statement(result: JourneyResult, clearing_url: str) -> None:
     print(f"  amount due (the fund share, net): {due}")
     verdict = "equal to the fen" if due == expected else "DIFFERENT"
     print(f"  the standing bills' fund share:   {expected}   {verdict}")
-    print(f"  confirmed by the insured side:    {statement['insured_confirmed_at']}")
-    print(f"  confirmed by the treatment side:  {statement['treatment_confirmed_at']}")
-    print(f"  paid:                             {statement['paid_at']}")
+    for label, name in (
+        ("confirmed by the insured side:  ", "insured_confirmed"),
+        ("confirmed by the treatment side:", "treatment_confirmed"),
+        ("paid:                           ", "paid"),
+    ):
+        moment = (statement[f"{name}_at"] or "")[:19].replace("T", " ")
+        print(f"  {label}  {moment} by {statement[f'{name}_by']}")
     print()
     print("The statement as CSV:")
     print(result.statement_csv)
