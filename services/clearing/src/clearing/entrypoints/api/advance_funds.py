@@ -3,11 +3,14 @@ agencies, auditors and admins read the balance, the warning flag and the suggest
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from fastapi.responses import JSONResponse
 
+from clearing.config import ClearingSettings
+from clearing.domain.advance import AdvanceFund
 from clearing.entrypoints.api.deps import Admin, Reader, Settings
 from clearing.entrypoints.api.schemas import AdvanceFundOut, MovementIn
 from clearing.service_layer import advance_funds
@@ -30,14 +33,7 @@ async def list_funds(
     uow: UnitOfWorkDep, reader: Reader, settings: Settings
 ) -> list[AdvanceFundOut]:
     funds = await advance_funds.advance_funds(uow, principal=reader, settings=settings)
-    return [
-        AdvanceFundOut.of(
-            fund,
-            warning_share=settings.advance_warning_share,
-            cover_months=settings.advance_cover_months,
-        )
-        for fund in funds
-    ]
+    return [_out(fund, settings) for fund in funds]
 
 
 @router.get(
@@ -59,12 +55,7 @@ async def get_fund(
         principal=reader,
         settings=settings,
     )
-    return AdvanceFundOut.of(
-        fund,
-        warning_share=settings.advance_warning_share,
-        cover_months=settings.advance_cover_months,
-        movements=movements,
-    )
+    return _out(fund, settings, movements)
 
 
 @router.post(
@@ -92,10 +83,17 @@ async def record_movement(
             principal=admin,
             settings=settings,
         )
-        return AdvanceFundOut.of(
-            fund,
-            warning_share=settings.advance_warning_share,
-            cover_months=settings.advance_cover_months,
-        )
+        return _out(fund, settings)
 
     return await idempotency.run(body=body, operation=record)
+
+
+def _out(
+    fund: AdvanceFund, settings: ClearingSettings, movements: Sequence[Any] = ()
+) -> AdvanceFundOut:
+    return AdvanceFundOut.of(
+        fund,
+        warning_share=settings.advance_warning_share,
+        cover_months=settings.advance_cover_months,
+        movements=movements,
+    )
