@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from clearing.adapters import ledger, runs
 from clearing.adapters.settlement_client import SettlementClient, SettlementUnavailable
 from clearing.config import ClearingSettings
+from clearing.domain.errors import WrongOrder
 from clearing.domain.netting import Pair, PostedGroup, net_statements
 from clearing.domain.reconciliation import (
     Difference,
@@ -96,21 +97,16 @@ async def force_run(
     uow: UnitOfWork, *, run_id: str, reason: str, principal: Principal, lease: timedelta
 ) -> ClearingRun:
     """Close a blocked period despite its differences, with the admin's reason on record."""
-    async with uow:
-        run = await _run(uow, run_id)
-        check_blocked(run.status, "forced")
-        if not await runs.unblock(
-            uow.session,
-            run_id,
-            lease=lease,
-            step=RunStep.CLOSING,
-            forced_by=principal.subject,
-            forced_at=timeutil.now(),
-            force_reason=reason,
-        ):
-            check_blocked((await _run(uow, run_id)).status, "forced")
-        run = await _run(uow, run_id)
-        await uow.commit()
+    run = await _unblock(
+        uow,
+        run_id,
+        "forced",
+        lease=lease,
+        step=RunStep.CLOSING,
+        forced_by=principal.subject,
+        forced_at=timeutil.now(),
+        force_reason=reason,
+    )
     log.warning(
         "clearing run %s of %s forced by %s: %s", run_id, run.period, principal.subject, reason
     )
@@ -119,11 +115,16 @@ async def force_run(
 
 async def reconcile_again(uow: UnitOfWork, *, run_id: str, lease: timedelta) -> ClearingRun:
     """A blocked run reconciles afresh (say, once settlement answers again)."""
+    return await _unblock(uow, run_id, "reconciled again", lease=lease, step=RunStep.RECONCILING)
+
+
+async def _unblock(
+    uow: UnitOfWork, run_id: str, action: str, *, lease: timedelta, **changes: Any
+) -> ClearingRun:
     async with uow:
-        run = await _run(uow, run_id)
-        check_blocked(run.status, "reconciled again")
-        if not await runs.unblock(uow.session, run_id, lease=lease, step=RunStep.RECONCILING):
-            check_blocked((await _run(uow, run_id)).status, "reconciled again")
+        check_blocked((await _run(uow, run_id)).status, action)
+        if not await runs.unblock(uow.session, run_id, lease=lease, **changes):
+            raise WrongOrder(f"The run was set going meanwhile: not {action}.", field="status")
         run = await _run(uow, run_id)
         await uow.commit()
     return run
