@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
@@ -15,6 +19,9 @@ from devstack.broker import free_port
 from devstack.stack import SERVICES, Stack, StackConfig, spec
 from devstack.testing import bearer, postgres_server_url
 from medins_common.db import create_engine
+from medins_common.events.envelope import Event
+from medins_common.kafka import create_producer
+from medins_common.outbox import envelope_for, kafka_headers
 from medins_common.pgadmin import drop_database
 
 
@@ -106,3 +113,57 @@ def new_person() -> dict[str, str]:
         "insutype": "310",
         "person_type": "employee_retired",
     }
+
+
+async def publish(bootstrap: str, *events: Event, producer: str) -> None:
+    """Put events on their topics as the producer's outbox relay would: keyed envelope + headers."""
+    kafka = create_producer(
+        bootstrap_servers=bootstrap, enable_idempotence=False, client_id=f"e2e-{producer}-stand-in"
+    )
+    await kafka.start()
+    try:
+        for event in events:
+            envelope = envelope_for(event, producer=producer)
+            await kafka.send_and_wait(
+                event.topic,
+                key=event.key.encode(),
+                value=envelope.model_dump_json().encode(),
+                headers=kafka_headers(
+                    event_id=str(envelope.event_id),
+                    event_type=envelope.event_type,
+                    correlation_id=envelope.correlation_id,
+                ),
+            )
+    finally:
+        await kafka.stop()
+
+
+@contextlib.asynccontextmanager
+async def reading(bootstrap: str, topic: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A reader of a topic from its start, outside any consumer group."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def next_event(consumer: AIOKafkaConsumer, *, key: str, event_type: str) -> dict[str, Any]:
+    """The envelope of the next event of that type and key on the topic."""
+
+    async def arrived() -> dict[str, Any] | None:
+        batches = await consumer.getmany(timeout_ms=500)
+        for record in (r for records in batches.values() for r in records):
+            envelope = json.loads(record.value)
+            if record.key == key.encode() and envelope["event_type"] == event_type:
+                return envelope
+        return None
+
+    return await eventually(arrived)

@@ -4,11 +4,9 @@ broker into filing's and settlement's read models (D-R1, D-R4, ARCHITECTURE.md "
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -16,15 +14,12 @@ from sqlalchemy import select
 
 from devstack.testing import bearer
 from filing.adapters.tables import known_referrals as filing_referrals
-from medins_common.events.envelope import Event
 from medins_common.events.schemas import REFERRALS, InstitutionUpserted, PersonRegistered
-from medins_common.kafka import create_producer
-from medins_common.outbox import envelope_for, kafka_headers
 from medins_common.timeutil import today
 from settlement.adapters.tables import known_referrals as settlement_referrals
 from settlement.adapters.tables import referral_revocations
 
-from .conftest import count, eventually, log_text, scalar
+from .conftest import count, eventually, log_text, next_event, publish, reading, scalar
 
 RUN = uuid.uuid4().hex[:6].upper()
 TIANJIN_TERTIARY = f"H1201{RUN}01"
@@ -38,61 +33,16 @@ def hospital(code: str, sub: str) -> dict[str, str]:
     return {**headers, "X-Correlation-ID": f"e2e-referral-{RUN}-{sub}"}
 
 
-async def publish_as_filing(bootstrap: str, *events: Event) -> None:
-    """Filing's outbox relay, in short: the envelope as JSON, keyed by the aggregate id."""
-    producer = create_producer(
-        bootstrap_servers=bootstrap, enable_idempotence=False, client_id="e2e-filing-stand-in"
-    )
-    await producer.start()
-    try:
-        for event in events:
-            envelope = envelope_for(event, producer="filing")
-            await producer.send_and_wait(
-                event.topic,
-                key=event.key.encode(),
-                value=envelope.model_dump_json().encode(),
-                headers=kafka_headers(
-                    event_id=str(envelope.event_id),
-                    event_type=envelope.event_type,
-                    correlation_id=envelope.correlation_id,
-                ),
-            )
-    finally:
-        await producer.stop()
-
-
 @pytest.fixture
 async def referral_topic(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
-    """A reader of referral's topic from its start, outside any consumer group."""
-    consumer = AIOKafkaConsumer(
-        REFERRALS,
-        bootstrap_servers=kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
+    async with reading(kafka_bootstrap, REFERRALS) as consumer:
         yield consumer
-    finally:
-        await consumer.stop()
-
-
-async def next_message(consumer: AIOKafkaConsumer, key: str, event_type: str) -> Any:
-    async def arrived():
-        batches = await consumer.getmany(timeout_ms=500)
-        for record in (r for records in batches.values() for r in records):
-            if record.key == key.encode() and json.loads(record.value)["event_type"] == event_type:
-                return record
-        return None
-
-    return await eventually(arrived)
 
 
 async def test_a_referral_is_issued_over_http_and_reaches_filing_and_settlement(
     stack, http, kafka_bootstrap, referral_topic
 ):
-    await publish_as_filing(
+    await publish(
         kafka_bootstrap,
         InstitutionUpserted(
             code=TIANJIN_TERTIARY, name="天津医科大学总医院", region="120101", level=3
@@ -114,6 +64,7 @@ async def test_a_referral_is_issued_over_http_and_reaches_filing_and_settlement(
             insutype="310",
             person_type="employee_retired",
         ),
+        producer="filing",
     )
     body = {
         "psn_no": PSN_NO,
@@ -150,8 +101,7 @@ async def test_a_referral_is_issued_over_http_and_reaches_filing_and_settlement(
     assert upload.json()["status"] == "issued"
 
     # ReferralIssued on the topic, keyed by the referral, with the upload's correlation id.
-    issued = await next_message(referral_topic, referral_id, "ReferralIssued")
-    envelope = json.loads(issued.value)
+    envelope = await next_event(referral_topic, key=referral_id, event_type="ReferralIssued")
     assert envelope["producer"] == "referral"
     assert envelope["correlation_id"] == f"e2e-referral-{RUN}-upload"
     assert envelope["payload"]["path"] == "tertiary_outbound"
@@ -188,7 +138,7 @@ async def test_a_referral_is_issued_over_http_and_reaches_filing_and_settlement(
         headers=hospital(TIANJIN_TERTIARY, "revocation"),
     )
     assert revoked.status_code == 200, revoked.text
-    await next_message(referral_topic, referral_id, "ReferralRevoked")
+    await next_event(referral_topic, key=referral_id, event_type="ReferralRevoked")
     revoked_in_filing = select(filing_referrals.c.revoked).where(
         filing_referrals.c.referral_id == referral_id
     )

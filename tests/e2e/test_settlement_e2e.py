@@ -5,7 +5,6 @@ through the outbox relay, as clearing will read it."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -19,7 +18,7 @@ from devstack.testing import bearer
 from medins_common.events.schemas import BILLS
 from medins_common.timeutil import today
 
-from .conftest import CLERK, eventually, log_text, new_person
+from .conftest import CLERK, eventually, log_text, new_person, next_event, reading
 
 RUN = uuid.uuid4().hex[:6].upper()
 HOSPITAL_CODE = f"H1101{RUN}09"
@@ -39,31 +38,8 @@ LINES = [
 
 @pytest.fixture
 async def bills_topic(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
-    """A reader of settlement's bills topic from its start, outside any consumer group."""
-    consumer = AIOKafkaConsumer(
-        BILLS,
-        bootstrap_servers=kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
+    async with reading(kafka_bootstrap, BILLS) as consumer:
         yield consumer
-    finally:
-        await consumer.stop()
-
-
-async def next_bill_event(consumer: AIOKafkaConsumer, bill_id: str, event_type: str) -> Any:
-    async def arrived():
-        batches = await consumer.getmany(timeout_ms=500)
-        for record in (r for records in batches.values() for r in records):
-            envelope = json.loads(record.value)
-            if record.key == bill_id.encode() and envelope["event_type"] == event_type:
-                return envelope
-        return None
-
-    return await eventually(arrived)
 
 
 def settlement_body(psn_no: str) -> dict[str, Any]:
@@ -139,7 +115,7 @@ async def test_a_hospital_settles_for_a_filed_person_and_clearing_gets_the_bill(
     )
     assert Decimal(bill["fund_pay_sumamt"]) > 0
 
-    envelope = await next_bill_event(bills_topic, bill["bill_id"], "BillSettled")
+    envelope = await next_event(bills_topic, key=bill["bill_id"], event_type="BillSettled")
     payload = envelope["payload"]
     assert envelope["producer"] == "settlement"
     assert envelope["correlation_id"] == f"e2e-settle-{RUN}"
@@ -155,7 +131,7 @@ async def test_a_hospital_settles_for_a_filed_person_and_clearing_gets_the_bill(
         f"/v1/settlements/S{RUN}/reversal", json={"reason": "e2e"}, headers=HOSPITAL
     )
     assert reversed_.status_code == 200, reversed_.text
-    reversal = await next_bill_event(bills_topic, bill["bill_id"], "BillReversed")
+    reversal = await next_event(bills_topic, key=bill["bill_id"], event_type="BillReversed")
     assert reversal["payload"]["original_period"] == bill["period"]
     assert reversal["payload"]["fund_pay_sumamt"] == bill["fund_pay_sumamt"]
 
