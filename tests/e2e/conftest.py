@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from devstack.broker import free_port
+from devstack.journey import with_check_character
 from devstack.stack import SERVICES, Stack, StackConfig, spec
 from devstack.testing import bearer, postgres_server_url
 from medins_common.db import create_engine
@@ -96,11 +97,8 @@ HOSPITAL = bearer("hospital", institution_code="H11010500001")
 
 
 def id_number(serial: int) -> str:
-    """A valid 18-character national ID number (GB 11643 check character)."""
-    body = f"110105194912{serial % 10000:04d}0"[:17]
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
-    return body + "10X98765432"[total % 11]
+    """A valid 18-character national ID number."""
+    return with_check_character(f"110105194912{serial % 10000:04d}0"[:17])
 
 
 def new_person() -> dict[str, str]:

@@ -427,8 +427,14 @@ def _total(bills: list[dict[str, Any]], name: str) -> str:
 
 
 def _id_number(seed: str) -> str:
-    """A valid 18-character national ID (GB 11643 check character) derived from a seed."""
-    body = f"120101{1950 + int(seed[-2:]) % 50}0101{int(seed[-6:-2]) % 1000:03d}"
+    """A valid 18-character national ID derived from a seed."""
+    return with_check_character(
+        f"120101{1950 + int(seed[-2:]) % 50}0101{int(seed[-6:-2]) % 1000:03d}"
+    )
+
+
+def with_check_character(body: str) -> str:
+    """Complete 17 digits into a national ID number with its GB 11643 check character."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(digit) * weight for digit, weight in zip(body, weights, strict=True))
     return body + "10X98765432"[total % 11]

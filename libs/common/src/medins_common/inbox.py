@@ -60,12 +60,7 @@ class PermanentError(Exception):
 
 async def claim(session: AsyncSession, *, consumer: str, event_id: str) -> bool:
     """Record the event in the inbox; False when this consumer has already applied it."""
-    result = await session.execute(
-        dialect_insert(session, INBOX)
-        .values(consumer=consumer, event_id=event_id, processed_at=timeutil.now())
-        .on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+    return bool(await claim_many(session, consumer=consumer, event_ids=[event_id]))
 
 
 async def claim_many(session: AsyncSession, *, consumer: str, event_ids: list[str]) -> set[str]:
