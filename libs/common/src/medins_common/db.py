@@ -92,6 +92,9 @@ async def upsert(
 def dialect_insert(bind: AsyncSession | AsyncConnection, table: Any) -> Any:
     """INSERT with the dialect's ON CONFLICT support (PostgreSQL and SQLite share its form)."""
     dialect = bind.get_bind().dialect if isinstance(bind, AsyncSession) else bind.dialect
-    if dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return insert_for(dialect.name, table)
+
+
+def insert_for(dialect_name: str, table: Any) -> Any:
+    """``dialect_insert`` by the dialect's name, for statements built once per dialect."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
-from medins_common.db import dialect_insert
+from medins_common.db import insert_for
 from medins_common.money import ZERO
 from settlement.adapters import codec
 from settlement.adapters.tables import accumulators, bills
@@ -43,13 +44,21 @@ _THIS_ROW = and_(
     accumulators.c.care_type == bindparam("key_care_type"),
 )
 _READ_USAGE = select(accumulators).where(_THIS_ROW)
-_LOCK_USAGE = _READ_USAGE.with_for_update()
 _SAVE_USAGE = update(accumulators).where(_THIS_ROW)
 _FIND_BILL = select(bills).where(
     bills.c.institution_code == bindparam("institution_code"),
     bills.c.setl_id == bindparam("setl_id"),
 )
 _FIND_BILL_FOR_UPDATE = _FIND_BILL.with_for_update()
+
+
+@functools.cache
+def _claim_usage(dialect: str) -> Any:
+    claim = insert_for(dialect, accumulators)
+    return claim.on_conflict_do_update(
+        index_elements=list(accumulators.primary_key.columns),
+        set_={"updated_at": claim.excluded.updated_at},
+    ).returning(accumulators.c.deductible_used, accumulators.c.fund_paid, accumulators.c.admissions)
 
 
 def _key(key: AccumulatorKey) -> dict[str, Any]:
@@ -74,26 +83,29 @@ async def usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
 
 
 async def lock_usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
-    """The usage so far, locked until the transaction ends.
+    """The usage so far, locked until the transaction ends, in one statement.
 
-    The row is created first if missing, so there is always a row to lock: PostgreSQL then
-    serialises two settlements of the same person on it (SELECT … FOR UPDATE); on SQLite the
-    writing transaction (BEGIN IMMEDIATE) already holds the database's one write lock.
+    An upsert that touches the row creates it when missing and otherwise locks it (PostgreSQL
+    locks the row an ON CONFLICT DO UPDATE updates), so two settlements of the same person
+    are serialised on it; on SQLite the writing transaction (BEGIN IMMEDIATE) already holds
+    the database's one write lock.
     """
-    await session.execute(
-        dialect_insert(session, accumulators).on_conflict_do_nothing(),
-        {
-            "psn_no": key.psn_no,
-            "insutype": key.insutype,
-            "year": key.year,
-            "care_type": key.care_type.value,
-            "deductible_used": ZERO,
-            "fund_paid": ZERO,
-            "admissions": 0,
-            "updated_at": timeutil.now(),
-        },
-    )
-    return _usage((await session.execute(_LOCK_USAGE, _key(key))).one())
+    row = (
+        await session.execute(
+            _claim_usage(session.get_bind().dialect.name),
+            {
+                "psn_no": key.psn_no,
+                "insutype": key.insutype,
+                "year": key.year,
+                "care_type": key.care_type.value,
+                "deductible_used": ZERO,
+                "fund_paid": ZERO,
+                "admissions": 0,
+                "updated_at": timeutil.now(),
+            },
+        )
+    ).one()
+    return _usage(row)
 
 
 async def save_usage(session: AsyncSession, key: AccumulatorKey, value: Usage) -> None:

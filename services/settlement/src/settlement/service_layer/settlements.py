@@ -53,30 +53,33 @@ async def settle_bill(
     uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
 ) -> Bill:
     """Settle once per (institution, setl_id): a retry with the same content gets the same
-    bill; other content under the same setl_id is refused (national 2207)."""
+    bill; other content under the same setl_id is refused (national 2207).
+
+    The first attempt does not look for an earlier bill: the unique (institution, setl_id)
+    refuses a second one, and only then is the earlier bill read (a retry, or a concurrent
+    request that committed first), so a new settlement spends no statement on the check.
+    """
     request.check(today=timeutil.today())
     try:
-        return await _settle_once(
+        return await _settle_new(
             uow, institution_code=institution_code, setl_id=setl_id, request=request
         )
     except IntegrityError:
-        # A concurrent request with the same setl_id committed first: answer as if it had
-        # come first (its bill, or the 409).
-        return await _settle_once(
-            uow, institution_code=institution_code, setl_id=setl_id, request=request
-        )
+        async with uow:
+            existing = await bills.find(
+                uow.session, institution_code=institution_code, setl_id=setl_id
+            )
+        if existing is None:
+            raise
+        return _same_settlement(existing, request.fingerprint())
 
 
-async def _settle_once(
+async def _settle_new(
     uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
 ) -> Bill:
-    fingerprint = request.fingerprint()
     async with uow:
         key = AccumulatorKey.of(request)
         usage = await bills.lock_usage(uow.session, key)
-        existing = await bills.find(uow.session, institution_code=institution_code, setl_id=setl_id)
-        if existing is not None:
-            return _same_settlement(existing, fingerprint)
         quote = await _price(
             uow.session, institution_code=institution_code, request=request, usage=usage
         )
@@ -84,7 +87,7 @@ async def _settle_once(
         bill = Bill(
             bill_id=uuid.uuid4().hex,
             setl_id=setl_id,
-            fingerprint=fingerprint,
+            fingerprint=request.fingerprint(),
             quote=quote,
             settled_at=moment,
             period=await _open_period(uow.session, moment),
