@@ -7,9 +7,15 @@ period of its event or, when that period is closed, in the next open one as an a
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
+from clearing.adapters import ledger
 from clearing.adapters.tables import ledger_entries, ledger_lines, parked_events
+from clearing.domain.ledger import BILL_KINDS, EntryKind
+from clearing.domain.netting import PostedGroup
+from medins_common import timeutil
 from medins_common.messaging_tables import DEAD_LETTER
 
 from .conftest import AUDITOR, BEIJING, HEBEI, TIANJIN, clerk, record, reversed_, settled
@@ -213,3 +219,49 @@ async def test_overseers_list_the_parked_events_with_their_reason(clearing):
     )
     denied = await clearing.client.get("/v1/ledger/parked-events", headers=clerk(TIANJIN))
     assert (denied.status_code, denied.json()["code"]) == (403, "forbidden_role")
+
+
+async def test_a_periods_sums_count_every_bill_entry_once_in_its_group(clearing):
+    # Plain bills are summed apart from the rest of the period: reversals, a bill of the month
+    # before booked late, an adjustment, and an advance, all on the same pair and institution.
+    now = timeutil.now()
+    period = timeutil.period_of(now)  # where an advance lands
+    before = timeutil.period_of(now.replace(day=1) - timedelta(days=1))
+    await clearing.feed_batch(
+        settled("B1", period=period, day=1),
+        settled("B2", fund="0.01", medfee="0.03", period=period, day=2),
+        settled("B3", fund="7.00", medfee="9.00", period=period, day=2, institution="H2"),
+        settled("B4", fund="5.00", medfee="6.00", period=period, day=3, treatment=HEBEI),
+        reversed_("B3", fund="7.00", medfee="9.00", period=period, day=3, institution="H2"),
+        reversed_("B0", fund="3.00", medfee="4.00", period=period, original_period=before, day=1),
+        settled("B5", fund="2.00", period=before, day=28).model_copy(update={"period": period}),
+    )
+    async with clearing.runtime.uow() as uow:
+        await ledger.post_entry(
+            uow.session,
+            kind=EntryKind.ADVANCE_PAYMENT,
+            source_id="A1",
+            pair=(TIANJIN, BEIJING),
+            amount=Decimal("5000.00"),
+            memo="annual advance",
+            recorded_by="test-admin",
+        )
+        await uow.commit()
+
+    async with clearing.runtime.uow() as uow:
+        groups = await ledger.posted_groups(uow.session, period)
+
+    expected: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in await clearing.rows(ledger_entries, ledger_entries.c.period == period):
+        kind = EntryKind(row["kind"])
+        if kind in BILL_KINDS:
+            place = (row["insured_region"], row["treatment_region"], row["institution_code"])
+            sums = expected[(*place, kind, row["event_period"], row["original_period"])]
+            for index, value in enumerate(
+                (1, row["medfee_sumamt"], row["amount"], row["psn_cash_pay"])
+            ):
+                sums[index] += value
+    assert sorted(groups, key=repr) == sorted(
+        (PostedGroup(*group, *sums) for group, sums in expected.items()), key=repr
+    )
+    assert len(groups) == 6

@@ -14,9 +14,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    literal_column,
+    true,
 )
 
 from clearing.adapters.sqltypes import Yuan
+from clearing.domain.ledger import EntryKind
 from medins_common.messaging_tables import BigId, messaging_tables
 from medins_common.sqltypes import Timestamp
 
@@ -61,6 +65,23 @@ ledger_entries = Table(
     UniqueConstraint("kind", "source_id", name="uq_ledger_entries_kind_source"),
     Index("ix_ledger_entries_period_pair", "period", "insured_region", "treatment_region"),
     Index("ix_ledger_entries_pair_kind", "insured_region", "treatment_region", "kind"),
+)
+
+# A bill settled, counted and booked in one period: nearly every entry of a month. A clearing run
+# sums the period per pair and institution and reads the few other entries (reversals, bills of
+# or booked into other periods, advances, payments) group by group through this partial index.
+# The kind is a literal, not a parameter, so the planner can match the index to the query.
+_E = ledger_entries.c
+NOT_A_PLAIN_BILL = and_(
+    _E.kind == literal_column(f"'{EntryKind.BILL_SETTLED.value}'"),
+    _E.event_period == _E.period,
+    _E.original_period == _E.period,
+).is_not(true())
+Index(
+    "ix_ledger_entries_period_not_plain",
+    _E.period,
+    postgresql_where=NOT_A_PLAIN_BILL,
+    sqlite_where=NOT_A_PLAIN_BILL,
 )
 
 ledger_lines = Table(
