@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,7 @@ from clearing.domain.periods import first_open_period
 from clearing.domain.reconciliation import BillLine, DayFigures, DayKey
 from medins_common import timeutil
 from medins_common.db import dialect_insert
+from medins_common.money import ZERO
 
 log = logging.getLogger(__name__)
 
@@ -471,9 +473,9 @@ async def posted_groups(
     institution, kind and periods.
 
     The heaviest reading of a clearing run, in two queries that agree while the period cannot
-    change (held for closing, or closed): one pass over the whole period summed per pair and
-    institution only, and the few entries that are not plain bills grouped in full through
-    their partial index (``NOT_A_PLAIN_BILL``); the rest of each pass's sum are plain bills.
+    change (held for closing, or closed): the few entries that are not plain bills, grouped in
+    full through their partial index (``NOT_A_PLAIN_BILL``), and one pass over the whole period
+    summed per pair and institution only, whose sums less those entries' are the plain bills.
     Grouping a month by three columns instead of six is what keeps the pass close to a plain
     aggregate. No sum that can be derived is asked for.
     """
@@ -483,41 +485,29 @@ async def posted_groups(
     ]
     place = (E.insured_region, E.treatment_region, E.institution_code)
     sums = (func.count(), func.sum(E.medfee_sumamt), func.sum(E.amount), func.sum(E.psn_cash_pay))
-    plain: dict[tuple[str, str, str], list[Any]] = {
-        (row[0], row[1], row[2]): list(row[3:])
-        for row in await session.execute(select(*place, *sums).where(*where).group_by(*place))
-    }
     others = (*place, E.kind, E.event_period, E.original_period)
     groups = []
+    not_plain: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, ZERO, ZERO, ZERO])
     for row in await session.execute(
         select(*others, *sums).where(*where, NOT_A_PLAIN_BILL).group_by(*others)
     ):
-        rest = plain[(row[0], row[1], row[2])]
+        taken = not_plain[row[:3]]
         for index, value in enumerate(row[6:]):
             if value is not None:  # advances and payments carry no bill amounts
-                rest[index] -= value
+                taken[index] += value
         if row[3] in _BILL_KIND_VALUES:
-            groups.append(_posted_group(row[:6], row[6:]))
-    plain_bill = (EntryKind.BILL_SETTLED.value, period, period)
-    groups += [
-        _posted_group((*place_of, *plain_bill), rest) for place_of, rest in plain.items() if rest[0]
-    ]
+            groups.append(PostedGroup(*row[:3], EntryKind(row[3]), *row[4:]))
+    settled = EntryKind.BILL_SETTLED
+    for row in await session.execute(select(*place, *sums).where(*where).group_by(*place)):
+        count, medfee, fund, cash = row[3:]
+        taken = not_plain.get(row[:3])
+        if taken is not None:
+            count -= taken[0]
+            if count:
+                medfee, fund, cash = medfee - taken[1], fund - taken[2], cash - taken[3]
+        if count:
+            groups.append(PostedGroup(*row[:3], settled, period, period, count, medfee, fund, cash))
     return groups
-
-
-def _posted_group(keys: Sequence[Any], sums: Sequence[Any]) -> PostedGroup:
-    return PostedGroup(
-        insured_region=keys[0],
-        treatment_region=keys[1],
-        institution_code=keys[2],
-        kind=EntryKind(keys[3]),
-        event_period=keys[4],
-        original_period=keys[5],
-        count=sums[0],
-        medfee_sumamt=sums[1],
-        fund_pay_sumamt=sums[2],
-        psn_cash_pay=sums[3],
-    )
 
 
 async def hospital_days(

@@ -55,7 +55,7 @@ class BillLine:
     psn_cash_pay: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a month has thousands: no __dict__ each
 class DayFigures:
     """One institution's day, as 3201 totals it: reversals count −1, their amounts negatively."""
 
@@ -65,7 +65,7 @@ class DayFigures:
     cash: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HospitalDay:
     institution_code: str
     day: date
@@ -154,16 +154,14 @@ def institution_months(period: str, groups: Iterable[PostedGroup]) -> dict[str, 
 
 
 def declared_months(days: Iterable[HospitalDay]) -> dict[str, DayFigures]:
-    months: dict[str, DayFigures] = {}
+    months: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO, ZERO, ZERO])
     for day in days:
-        month = months.get(day.institution_code, DayFigures())
-        months[day.institution_code] = DayFigures(
-            count=month.count + day.declared.count,
-            medfee_sumamt=month.medfee_sumamt + day.declared.medfee_sumamt,
-            fund_pay_sumamt=month.fund_pay_sumamt + day.declared.fund_pay_sumamt,
-            cash=month.cash + day.declared.cash,
-        )
-    return months
+        month, declared = months[day.institution_code], day.declared
+        month[0] += declared.count
+        month[1] += declared.medfee_sumamt
+        month[2] += declared.fund_pay_sumamt
+        month[3] += declared.cash
+    return {code: DayFigures(*month) for code, month in months.items()}
 
 
 def institutions_to_drill(
@@ -189,8 +187,10 @@ def declaration_verdicts(days: Sequence[HospitalDay]) -> list[Difference]:
                 "result": day.result,
             },
         )
-        for day in sorted(days, key=lambda day: (day.institution_code, day.day))
-        if day.result != "match" or day.declared != day.computed
+        for day in sorted(
+            (day for day in days if day.result != "match" or day.declared != day.computed),
+            key=lambda day: (day.institution_code, day.day),
+        )
     ]
 
 
