@@ -8,8 +8,8 @@ and many Tianjin employees filed long-term to Beijing, and then measures:
    20 lines each over HTTP from concurrent keep-alive clients, as fast as it answers;
 2. baseline A: a bare FastAPI endpoint under the same uvicorn, validating the same body model
    and echoing it;
-3. baseline B: raw asyncpg writing the same rows a settlement writes (accumulator row created
-   and locked, bill row with its lines and trace, accumulator update, outbox row);
+3. baseline B: raw asyncpg writing the same rows a settlement writes (accumulator row claimed
+   and locked in one upsert, bill row with its lines and trace, accumulator update, outbox row);
 4. the settlement API again, at half its measured peak (an open loop at a fixed rate), for p99.
 
 Run: ``make bench-settlement`` or ``.venv/bin/python bench/settlement/run.py [--help]``;
@@ -288,9 +288,8 @@ def http_sender(
 RAW_STATEMENTS = {
     "claim": "INSERT INTO accumulators (psn_no, insutype, year, care_type, deductible_used, "
     "fund_paid, admissions, updated_at) VALUES ($1, '310', 2026, 'inpatient', 0, 0, 0, now()) "
-    "ON CONFLICT DO NOTHING",
-    "lock": "SELECT deductible_used, fund_paid, admissions FROM accumulators WHERE psn_no = $1 "
-    "AND insutype = '310' AND year = 2026 AND care_type = 'inpatient' FOR UPDATE",
+    "ON CONFLICT (psn_no, insutype, year, care_type) DO UPDATE SET updated_at = "
+    "excluded.updated_at RETURNING deductible_used, fund_paid, admissions",
     "bill": "INSERT INTO bills (bill_id, institution_code, setl_id, mdtrt_id, psn_no, insutype, "
     "person_type, med_type, care_type, insured_region, treatment_region, begndate, enddate, "
     "emergency, chronic_disease, request_hash, medfee_sumamt, fulamt_ownpay_amt, "
@@ -334,8 +333,7 @@ def raw_sender(
         psn_no = f"B{random.randrange(persons):09d}"
         bill_id = uuid.uuid4().hex
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(prepared["claim"], psn_no)
-            await conn.fetchrow(prepared["lock"], psn_no)
+            await conn.fetchrow(prepared["claim"], psn_no)
             await conn.execute(
                 prepared["bill"],
                 bill_id,
@@ -434,8 +432,8 @@ async def main(args: argparse.Namespace) -> None:
             ) as echo_connections,
             asyncpg.create_pool(
                 url.replace("postgresql+asyncpg", "postgresql"),
-                min_size=2,
-                max_size=args.pool_size * 2,
+                min_size=args.pool_size,
+                max_size=args.pool_size,
             ) as pool,
         ):
             settle = http_sender(settlement_connections, "/v1/settlements", bodies, 201)
@@ -508,9 +506,14 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians count")
     parser.add_argument("--seconds", type=float, default=20, help="longest run, in seconds")
     parser.add_argument("--persons", type=int, default=2000, help="persons seeded")
-    parser.add_argument("--pool-size", type=int, default=10, help="the API's pool (and overflow)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes (both HTTP servers)"
+        "--pool-size", type=int, default=20, help="connections of each pool (API's and raw)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count(),
+        help="uvicorn worker processes of both HTTP servers (default: one per CPU)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()

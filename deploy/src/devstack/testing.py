@@ -39,6 +39,13 @@ def _backends() -> list[str]:
     return ["sqlite", "postgres"] if postgres_server_url() else ["sqlite"]
 
 
+# For the few tests of what only a database server does (dropping connections): they run in
+# the PostgreSQL pass, which ``make test`` makes whenever TEST_POSTGRES_URL is set.
+postgres_only = pytest.mark.parametrize(
+    "database_backend", [b for b in _backends() if b == "postgres"], indirect=True
+)
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     external = os.environ.get("TEST_KAFKA_BOOTSTRAP_SERVERS")

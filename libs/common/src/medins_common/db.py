@@ -33,7 +33,13 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # A fixed pool: under load, "overflow" connections would be opened and closed again
+    # request after request (a server process forked, statements prepared anew each time);
+    # with none, a request waits for a connection instead. No pre-ping: it costs a round
+    # trip per checkout, on every request. A connection the server dropped fails its
+    # statement instead; SQLAlchemy then renews the whole pool, and the API answers 503
+    # ``database_unavailable`` (hospital POSTs are safe to retry).
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -13,7 +13,6 @@ committing anything goes stale after ``STALE_AFTER`` and may be taken over. Refu
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any
@@ -51,7 +50,7 @@ class Idempotency:
         """Run ``operation`` (which takes the unit of work) once per key and body."""
         if self._key is None:
             result = await operation(self._runtime.uow())
-            return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
+            return _json_response(result.model_dump_json(), status_code)
         # Keyed, so a stored hash cannot be matched against guessed bodies (ID numbers).
         request_hash = keyed_hash(
             f"{self._route}\n{body.model_dump_json()}",
@@ -68,14 +67,14 @@ class Idempotency:
                 await uow.abandon()
             await self._release_claim()
             raise
-        answer = result.model_dump(mode="json")
+        answer = result.model_dump_json()  # serialised once: answered and stored alike
         if uow.held:  # the business change and its answer commit together
             await uow.session.execute(self._complete(status_code, answer))
             await uow.release()
         else:  # nothing was written: store the answer on its own
             async with writing(self._runtime.engine) as conn:
                 await conn.execute(self._complete(status_code, answer))
-        return JSONResponse(answer, status_code=status_code)
+        return _json_response(answer, status_code)
 
     async def _claim(self, request_hash: str) -> JSONResponse | None:
         """Claim the key, or answer from its record: replay, 422 or 409."""
@@ -107,10 +106,8 @@ class Idempotency:
                 field=HEADER,
             )
         if row.status == "done":
-            return JSONResponse(
-                json.loads(row.response_body),
-                status_code=row.response_status,
-                headers={"Idempotent-Replayed": "true"},
+            return _json_response(
+                row.response_body, row.response_status, headers={"Idempotent-Replayed": "true"}
             )
         in_progress = Conflict(
             "A request with this Idempotency-Key is still being processed.",
@@ -133,14 +130,14 @@ class Idempotency:
             raise in_progress
         return None
 
-    def _complete(self, status_code: int, answer: Any) -> Any:
+    def _complete(self, status_code: int, answer: str) -> Any:
         return (
             update(KEYS)
             .where(*self._this_key())
             .values(
                 status="done",
                 response_status=status_code,
-                response_body=json.dumps(answer, ensure_ascii=False),
+                response_body=answer,
             )
         )
 
@@ -150,6 +147,19 @@ class Idempotency:
 
     def _this_key(self) -> tuple[Any, ...]:
         return (KEYS.c.scope == self._scope, KEYS.c.key == self._key)
+
+
+class _SerialisedJSON(JSONResponse):
+    """JSON already serialised (by pydantic, or as stored): sent as it is, not encoded again."""
+
+    def render(self, content: str) -> bytes:
+        return content.encode()
+
+
+def _json_response(
+    body: str, status_code: int, *, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return _SerialisedJSON(body, status_code=status_code, headers=headers)
 
 
 async def _idempotency(

@@ -162,16 +162,16 @@ _CLOSED_FROM = select(closed_periods.c.period).where(closed_periods.c.period >= 
 
 
 async def person(session: AsyncSession, psn_no: str) -> KnownPerson | None:
-    row = (await session.execute(_PERSON, {"psn_no": psn_no})).first()
-    if row is None:
+    return person_of((await session.execute(_PERSON, {"psn_no": psn_no})).first())
+
+
+def person_of(row: Any) -> KnownPerson | None:
+    """The person in a row holding ``known_persons``' columns (alone or joined), if any."""
+    values = row and row._mapping
+    if not values or values[known_persons.c.psn_no] is None:
         return None
     return KnownPerson(
-        psn_no=row.psn_no,
-        name=row.name,
-        insured_region=row.insured_region,
-        insutype=row.insutype,
-        person_type=row.person_type,
-        status=row.status,
+        **{name: values[known_persons.c[name]] for name in KnownPerson.__dataclass_fields__}
     )
 
 
@@ -193,20 +193,16 @@ async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
 
 
 async def institution(session: AsyncSession, code: str) -> Institution | None:
-    row = (await session.execute(_INSTITUTION, {"code": code})).first()
-    if row is None:
+    return institution_of((await session.execute(_INSTITUTION, {"code": code})).first())
+
+
+def institution_of(row: Any) -> Institution | None:
+    """The institution in a row holding ``known_institutions``' columns, if any."""
+    values = row and row._mapping
+    if not values or values[known_institutions.c.code] is None:
         return None
-    return Institution(
-        code=row.code,
-        name=row.name,
-        region=row.region,
-        kind=row.kind,
-        level=row.level,
-        designated=row.designated,
-        networked_services=frozenset(row.networked_services),
-        consortium_id=row.consortium_id,
-        jjj_mutual_recognition=row.jjj_mutual_recognition,
-    )
+    fields = {name: values[known_institutions.c[name]] for name in Institution.__dataclass_fields__}
+    return Institution(**{**fields, "networked_services": frozenset(fields["networked_services"])})
 
 
 async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral]:
@@ -241,3 +237,7 @@ async def chronic_registrations_of(session: AsyncSession, psn_no: str) -> list[C
 async def closed_periods_from(session: AsyncSession, period: str) -> set[str]:
     """The closed clearing periods from ``period`` on (YYYY-MM sorts as text)."""
     return set((await session.scalars(_CLOSED_FROM, {"period": period})).all())
+
+
+async def all_closed_periods(session: AsyncSession) -> frozenset[str]:
+    return frozenset((await session.scalars(select(closed_periods.c.period))).all())

@@ -231,13 +231,19 @@ async def version_in_force(
 ) -> str | None:
     """The version in force on the day (the domain's ``in_force`` picks among the region's
     and its province's)."""
-    rows = await session.execute(
-        select(tables.versions.c.version_id, tables.region, tables.versions.c.effective_from).where(
-            tables.region.in_({region, province_of(region)})
-        )
-    )
-    chosen = in_force([VersionRef(*row) for row in rows.all()], region=region, on=on)
+    refs = await version_refs(session, tables, regions={region, province_of(region)})
+    chosen = in_force(refs, region=region, on=on)
     return chosen and chosen.version_id
+
+
+async def version_refs(
+    session: AsyncSession, tables: VersionTables, *, regions: Collection[str] | None = None
+) -> list[VersionRef]:
+    """Which versions exist, for which region and from which day: of all regions, or some."""
+    query = select(tables.versions.c.version_id, tables.region, tables.versions.c.effective_from)
+    if regions is not None:
+        query = query.where(tables.region.in_(regions))
+    return [VersionRef(*row) for row in (await session.execute(query)).all()]
 
 
 async def get_catalogue_version(

@@ -8,6 +8,7 @@ whole share is cash (``psn_cash_pay = psn_part_amt``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -197,7 +198,7 @@ class Bill:
         return "reversed" if self.reversal else "settled"
 
 
-def booking_period(period: str, closed: set[str]) -> str:
+def booking_period(period: str, closed: Collection[str]) -> str:
     """The period to book into: the given one, or the first open one after it, since nothing
     is booked into a closed clearing period (DOMAIN.md, "Money between regions")."""
     while period in closed:

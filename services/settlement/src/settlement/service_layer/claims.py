@@ -31,11 +31,12 @@ async def submit_claim(uow: UnitOfWork, *, principal: Principal, request: ClaimR
     request.check(today=timeutil.today())
     try:
         async with uow:
-            person = await pricing.known_person(uow.session, request.psn_no)
+            parties = await _parties(uow.session, request)
+            person = parties.person
             ensure_clerk_region(principal, person.insured_region)
             await _refuse_claimed_invoices(uow.session, request)
             usage = await bills.usage(uow.session, _accumulator(person, request))
-            valuation, treatment_region = await _value(uow.session, person, request, usage)
+            valuation, treatment_region = await _value(uow.session, parties, request, usage)
             claim = Claim(
                 claim_id=uuid.uuid4().hex,
                 request=request,
@@ -99,22 +100,26 @@ async def list_claims(
 
 async def _approve(session: AsyncSession, claim: Claim) -> Claim:
     """Value the claim again with the person's usage locked, and count what it takes."""
-    person = await pricing.known_person(session, claim.request.psn_no)
-    key = _accumulator(person, claim.request)
+    parties = await _parties(session, claim.request)
+    key = _accumulator(parties.person, claim.request)
     usage = await bills.lock_usage(session, key)
-    valuation, _ = await _value(session, person, claim.request, usage)
+    valuation, _ = await _value(session, parties, claim.request, usage)
     await bills.save_usage(session, key, with_taken(usage, valuation.taken))
     return replace(claim, valuation=valuation)
 
 
+async def _parties(session: AsyncSession, request: ClaimRequest) -> pricing.Parties:
+    return await pricing.parties(
+        session, psn_no=request.psn_no, institution_code=request.institution_code
+    )
+
+
 async def _value(
-    session: AsyncSession, person: KnownPerson, request: ClaimRequest, usage: Usage
+    session: AsyncSession, parties: pricing.Parties, request: ClaimRequest, usage: Usage
 ) -> tuple[Valuation, str]:
-    institution = await pricing.known_institution(session, request.institution_code)
     priced = await pricing.price(
         session,
-        person=person,
-        institution=institution,
+        parties=parties,
         episode=request,
         usage=usage,
         self_paid_claim=True,

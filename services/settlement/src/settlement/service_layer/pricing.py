@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from settlement.adapters import read_model
+from settlement.adapters.pricing_context import ReferenceStamp, read_pricing_context
 from settlement.domain.bill import usage_taken
 from settlement.domain.coverage import (
     CareAt,
@@ -44,20 +45,25 @@ class Priced:
     treatment_region: str  # the pooling region of the institution
 
 
-async def known_person(session: AsyncSession, psn_no: str) -> KnownPerson:
-    person = await read_model.person(session, psn_no)
-    if person is None:
+@dataclass(frozen=True)
+class Parties:
+    """Who is treated where, with the stamp of the reference data read alongside."""
+
+    person: KnownPerson
+    institution: Institution
+    reference: ReferenceStamp
+
+
+async def parties(session: AsyncSession, *, psn_no: str, institution_code: str) -> Parties:
+    context = await read_pricing_context(session, psn_no=psn_no, institution_code=institution_code)
+    if context.person is None:
         raise PersonUnknown(f"Settlement knows no person {psn_no} (yet).", field="psn_no")
-    return person
-
-
-async def known_institution(session: AsyncSession, code: str) -> Institution:
-    institution = await read_model.institution(session, code)
-    if institution is None:
+    if context.institution is None:
         raise InstitutionUnknown(
-            f"Settlement knows no institution {code} (yet).", field="institution_code"
+            f"Settlement knows no institution {institution_code} (yet).",
+            field="institution_code",
         )
-    return institution
+    return Parties(context.person, context.institution, context.reference)
 
 
 class Episode(Protocol):
@@ -78,12 +84,12 @@ class Episode(Protocol):
 async def price(
     session: AsyncSession,
     *,
-    person: KnownPerson,
-    institution: Institution,
+    parties: Parties,
     episode: Episode,
     usage: Usage,
     self_paid_claim: bool = False,
 ) -> Priced:
+    person, institution, reference = parties.person, parties.institution, parties.reference
     psn_no, lines = person.psn_no, episode.lines
     care = CareAt(
         institution=institution,
@@ -108,12 +114,14 @@ async def price(
     )
     catalogue = await reference_cache.catalogue_in_force(
         session,
+        reference,
         region=person.insured_region if self_paid_claim else treatment_region,
         on=care.on,
         item_codes={line.item_code for line in lines},
     )
     policy = await reference_cache.policy_in_force(
         session,
+        reference,
         insured_region=person.insured_region,
         on=care.on,
         insutype=person.insutype,

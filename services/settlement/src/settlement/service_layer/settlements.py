@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from medins_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from medins_common.events.schemas import BillReversed, BillSettled
 from medins_common.unit_of_work import UnitOfWork
 from settlement.adapters import bills, read_model
+from settlement.adapters.pricing_context import ReferenceStamp
 from settlement.domain.bill import (
     AccumulatorKey,
     Amounts,
@@ -34,7 +35,7 @@ from settlement.domain.bill import (
 from settlement.domain.coverage import ensure_networked
 from settlement.domain.errors import InsutypeMismatch
 from settlement.domain.policy import Usage
-from settlement.service_layer import pricing
+from settlement.service_layer import pricing, reference_cache
 
 
 async def pre_settle(
@@ -44,9 +45,10 @@ async def pre_settle(
     request.check(today=timeutil.today())
     async with uow:
         usage = await bills.usage(uow.session, AccumulatorKey.of(request))
-        return await _price(
+        quote, _ = await _price(
             uow.session, institution_code=institution_code, request=request, usage=usage
         )
+        return quote
 
 
 async def settle_bill(
@@ -80,17 +82,18 @@ async def _settle_new(
     async with uow:
         key = AccumulatorKey.of(request)
         usage = await bills.lock_usage(uow.session, key)
-        quote = await _price(
+        quote, reference = await _price(
             uow.session, institution_code=institution_code, request=request, usage=usage
         )
         moment = timeutil.now()
+        closed = await reference_cache.closed_periods(uow.session, reference)
         bill = Bill(
             bill_id=uuid.uuid4().hex,
             setl_id=setl_id,
             fingerprint=request.fingerprint(),
             quote=quote,
             settled_at=moment,
-            period=await _open_period(uow.session, moment),
+            period=booking_period(timeutil.period_of(moment), closed),
         )
         await bills.add(uow.session, bill)
         await bills.save_usage(uow.session, key, with_taken(usage, quote.taken))
@@ -131,8 +134,10 @@ async def reverse_bill(
                 field="setl_id",
             )
         moment = timeutil.now()
+        period = timeutil.period_of(moment)
+        closed = await read_model.closed_periods_from(uow.session, period)
         reversal = Reversal(
-            reversed_at=moment, period=await _open_period(uow.session, moment), reason=reason
+            reversed_at=moment, period=booking_period(period, closed), reason=reason
         )
         await bills.record_reversal(uow.session, bill.bill_id, reversal)
         await bills.save_usage(uow.session, key, given_back(usage, bill.quote.taken))
@@ -187,34 +192,22 @@ async def _find(
     return bill
 
 
-async def _open_period(session: AsyncSession, moment: datetime) -> str:
-    period = timeutil.period_of(moment)
-    return booking_period(period, await read_model.closed_periods_from(session, period))
-
-
 async def _price(
     session: AsyncSession, *, institution_code: str, request: SettlementRequest, usage: Usage
-) -> Quote:
-    person = await pricing.known_person(session, request.psn_no)
-    if person.insutype != request.insutype:
+) -> tuple[Quote, ReferenceStamp]:
+    found = await pricing.parties(session, psn_no=request.psn_no, institution_code=institution_code)
+    if found.person.insutype != request.insutype:
         raise InsutypeMismatch(
-            f"Person {person.psn_no} is insured under insutype {person.insutype}.",
+            f"Person {found.person.psn_no} is insured under insutype {found.person.insutype}.",
             field="insutype",
         )
-    institution = await pricing.known_institution(session, institution_code)
-    ensure_networked(institution, request.care_type)
-    priced = await pricing.price(
-        session,
-        person=person,
-        institution=institution,
-        episode=request,
-        usage=usage,
-    )
-    return Quote(
+    ensure_networked(found.institution, request.care_type)
+    priced = await pricing.price(session, parties=found, episode=request, usage=usage)
+    quote = Quote(
         institution_code=institution_code,
         request=request,
-        person_type=person.person_type,
-        insured_region=person.insured_region,
+        person_type=found.person.person_type,
+        insured_region=found.person.insured_region,
         treatment_region=priced.treatment_region,
         coverage=priced.coverage,
         amounts=Amounts.of(priced.result),
@@ -224,6 +217,7 @@ async def _price(
         catalogue_version=priced.result.catalogue_version,
         policy_version=priced.result.policy_version,
     )
+    return quote, found.reference
 
 
 def _bill_facts(bill: Bill) -> dict[str, object]:

@@ -172,7 +172,7 @@ class LineOut(BaseModel):
 
     @classmethod
     def of(cls, line: LineResult) -> LineOut:
-        return cls(
+        return cls.model_construct(
             med_list_codg=line.item_code,
             name=line.name,
             kind=line.kind,
@@ -225,8 +225,10 @@ class QuoteOut(AmountsOut):
 
     @classmethod
     def of(cls, quote: Quote, **more: object) -> Self:
+        # Built from the domain's own values, which are exact and typed already: constructed
+        # without validating them again (a 20-line bill would spend more on it than on SQL).
         request = quote.request
-        return cls(
+        return cls.model_construct(
             **_amounts(quote.amounts),
             psn_no=request.psn_no,
             mdtrt_id=request.mdtrt_id,
@@ -238,9 +240,9 @@ class QuoteOut(AmountsOut):
             clr_optins=quote.treatment_region,
             begndate=request.begndate,
             enddate=request.enddate,
-            coverage=CoverageOut.model_validate(quote.coverage, from_attributes=True),
+            coverage=CoverageOut.model_construct(**vars(quote.coverage)),
             lines=[LineOut.of(line) for line in quote.lines],
-            trace=[TraceStepOut.model_validate(s, from_attributes=True) for s in quote.trace],
+            trace=[TraceStepOut.model_construct(**vars(step)) for step in quote.trace],
             **more,
         )
 
