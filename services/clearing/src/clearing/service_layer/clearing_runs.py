@@ -230,10 +230,7 @@ async def execute_run(
             if not run.forced:
                 snapshot = await _reconcile(worker, run, settlement)
                 if snapshot.differences:
-                    await worker.update(
-                        status=RunStatus.BLOCKED, step=RunStep.AWAITING_DECISION, lease_until=None
-                    )
-                    return
+                    return  # blocked
             if await _close(worker, run, snapshot):
                 return
         raise RuntimeError(f"bills of {run.period} kept arriving while it was being closed")
@@ -246,7 +243,8 @@ async def execute_run(
 async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementClient) -> Snapshot:
     """Three ways: the ledger, settlement's totals (and bills where they differ), hospitals.
 
-    The ledger's sums and settlement's two answers are asked for at once.
+    The ledger's sums and settlement's two answers are asked for at once. The run is left
+    blocked at its differences, or on its way to closing.
     """
     period, attempt = run.period, run.attempt + 1
     worker.progress = {}
@@ -273,11 +271,16 @@ async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementCl
     else:
         found += await _hospitals(worker, period, groups, declared)
     worker.progress["differences"] = len(found)
-    async with worker.runtime.uow() as uow:
+    async with worker.runtime.uow() as uow:  # the differences and what comes next, at once
         await runs.add_differences(
             uow.session, run_id=run.run_id, attempt=attempt, differences=found
         )
-        await worker.write(uow)
+        if found:
+            await worker.write(
+                uow, status=RunStatus.BLOCKED, step=RunStep.AWAITING_DECISION, lease_until=None
+            )
+        else:
+            await worker.write(uow, step=RunStep.CLOSING)
         await uow.commit()
     return Snapshot(watermark=watermark, groups=groups, differences=found)
 
@@ -349,7 +352,8 @@ def _parked_difference(row: Any) -> Difference:
 async def _close(worker: _Worker, run: ClearingRun, snapshot: Snapshot | None) -> bool:
     """Close the period, net it and write its statements in one transaction; False when bills
     arrived after the reconciliation (it is then done again)."""
-    await worker.update(step=RunStep.CLOSING)
+    if snapshot is None:  # forced: not reconciled just now
+        await worker.update(step=RunStep.CLOSING)
     async with worker.runtime.uow() as uow:
         await ledger.hold_period_for_closing(uow.session, run.period)
         if snapshot is None:  # forced: the ledger as it stands now
