@@ -9,6 +9,7 @@ same event retried with backoff; after ``max_attempts`` it is parked in ``dead_l
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import metrics, timeutil
 from medins_common.context import correlation_id_var
-from medins_common.db import dialect_insert
+from medins_common.db import insert_for
 from medins_common.events.envelope import Envelope, Event
 from medins_common.kafka import start_with_retry
 from medins_common.messaging_tables import DEAD_LETTER, INBOX
@@ -67,17 +68,21 @@ async def claim_many(session: AsyncSession, *, consumer: str, event_ids: list[st
     """Record many events at once; return the ids this consumer had not applied before."""
     moment = timeutil.now()
     result = await session.execute(
-        dialect_insert(session, INBOX)
-        .values(
-            [
-                {"consumer": consumer, "event_id": event_id, "processed_at": moment}
-                for event_id in dict.fromkeys(event_ids)
-            ]
-        )
-        .on_conflict_do_nothing()
-        .returning(INBOX.c.event_id)
+        _claim_statement(session.get_bind().dialect.name),
+        [
+            {"consumer": consumer, "event_id": event_id, "processed_at": moment}
+            for event_id in dict.fromkeys(event_ids)
+        ],
     )
     return set(result.scalars())
+
+
+@functools.cache
+def _claim_statement(dialect_name: str) -> Any:
+    """One statement per dialect, the batch's rows bound as parameters: it is compiled once,
+    not for every batch (compiling an INSERT of hundreds of literal rows cost about a quarter
+    of the consumer's time)."""
+    return insert_for(dialect_name, INBOX).on_conflict_do_nothing().returning(INBOX.c.event_id)
 
 
 def parse(record: ConsumerRecord) -> Envelope:
