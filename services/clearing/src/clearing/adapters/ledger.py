@@ -498,9 +498,10 @@ async def posted_groups(
         if row[3] in _BILL_KIND_VALUES:
             groups.append(PostedGroup(*row[:3], EntryKind(row[3]), *row[4:]))
     settled = EntryKind.BILL_SETTLED
-    for row in await session.execute(select(*place, *sums).where(*where).group_by(*place)):
+    rows = (await session.execute(select(*place, *sums).where(*where).group_by(*place))).all()
+    for row in rows:
         count, medfee, fund, cash = row[3:]
-        taken = not_plain.get(row[:3])
+        taken = not_plain.get(row[:3]) if not_plain else None
         if taken is not None:
             count -= taken[0]
             if count:

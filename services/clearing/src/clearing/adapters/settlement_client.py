@@ -3,14 +3,10 @@
 Anything short of a proper answer (refused connection, timeout, an error status, a body off
 the contract) raises ``SettlementUnavailable``: reconciliation lists it as a difference rather
 than failing the run.
-
-A month's answer is validated in a worker thread: it takes tens of milliseconds, during which
-the event loop keeps serving the API and sends the run's own ledger query.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from types import TracebackType
 from typing import Literal, Self, TypeVar
@@ -159,6 +155,6 @@ class SettlementClient:
         if response.status_code != 200:
             raise SettlementUnavailable(path, f"HTTP {response.status_code}: {response.text[:300]}")
         try:
-            return await asyncio.to_thread(answer.model_validate_json, response.content)
+            return answer.model_validate_json(response.content)
         except ValidationError as exc:
             raise SettlementUnavailable(path, f"answer off the contract: {exc}") from exc

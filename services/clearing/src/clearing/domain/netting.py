@@ -51,6 +51,9 @@ class Figures:
     psn_cash_pay: Decimal = ZERO
 
 
+_REVERSED = EntryKind.BILL_REVERSED  # looked up once, not for each of a month's groups
+
+
 class Tally:
     """Adds posted groups up into Figures (a month has thousands of groups: kept lean)."""
 
@@ -61,7 +64,7 @@ class Tally:
         self.medfee = self.fund = self.cash = ZERO
 
     def add(self, group: PostedGroup) -> None:
-        if group.kind is EntryKind.BILL_REVERSED:
+        if group.kind is _REVERSED:
             self.reversed += group.count
             self.medfee -= group.medfee_sumamt
             self.fund -= group.fund_pay_sumamt
@@ -118,12 +121,13 @@ def net_statements(period: str, groups: Iterable[PostedGroup]) -> list[Statement
         totals[group.pair].add(group)
         if group.original_period != period:
             adjustments[group.pair].add(group)
+    none = Figures()
     return [
         StatementDraft(
             insured_region=pair[0],
             treatment_region=pair[1],
             figures=totals[pair].figures(),
-            adjustments=adjustments[pair].figures(),
+            adjustments=adjustments[pair].figures() if pair in adjustments else none,
         )
         for pair in sorted(totals)
     ]
