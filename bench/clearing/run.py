@@ -16,12 +16,12 @@ Not a test. On a fresh PostgreSQL database (migrated like the service's own) it:
    reconciliation is answered in-process (httpx.MockTransport) with the totals and hospital
    days computed from the same generated bills, so the run finds no difference and closes;
 5. prints the figures and the ratios against the targets: ingestion ≥ 3,000 events/s, the run
-   ≤ 3× the baseline and < 60 s.
+   ≤ 3× the baseline and < 60 s; with each turn's ratio and the machine's load average.
 
 Before the baselines and the run the table is VACUUM ANALYZEd, as autovacuum would have done
 during the month; both read the same warm table. As the machine may be shared, baselines and run
 are timed in turns (``--repeat``, default 3; between turns the run is undone on this scratch
-database) and the medians compared.
+database, its tables emptied) and the medians compared.
 
 Run: ``make bench-clearing BENCH_ARGS="--bills 200000"`` or
 ``.venv/bin/python bench/clearing/run.py [--help]``; BENCH_POSTGRES_URL (default
