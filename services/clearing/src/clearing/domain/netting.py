@@ -121,13 +121,13 @@ def net_statements(period: str, groups: Iterable[PostedGroup]) -> list[Statement
         totals[group.pair].add(group)
         if group.original_period != period:
             adjustments[group.pair].add(group)
-    none = Figures()
+    no_adjustments = Figures()
     return [
         StatementDraft(
             insured_region=pair[0],
             treatment_region=pair[1],
             figures=totals[pair].figures(),
-            adjustments=adjustments[pair].figures() if pair in adjustments else none,
+            adjustments=adjustments[pair].figures() if pair in adjustments else no_adjustments,
         )
         for pair in sorted(totals)
     ]

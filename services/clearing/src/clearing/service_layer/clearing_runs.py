@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -224,20 +225,40 @@ async def execute_run(
     """Reconcile, then close, net and write the statements; stop at differences unless forced."""
     worker = _Worker(runtime, run_id, lease)
     try:
-        for _ in range(_MAX_RECONCILIATIONS):
-            run = await worker.run()
-            snapshot = None
-            if not run.forced:
-                snapshot = await _reconcile(worker, run, settlement)
-                if snapshot.differences:
-                    return  # blocked
-            if await _close(worker, run, snapshot):
-                return
+        with _cyclic_collector_paused():
+            for _ in range(_MAX_RECONCILIATIONS):
+                run = await worker.run()
+                snapshot = None
+                if not run.forced:
+                    snapshot = await _reconcile(worker, run, settlement)
+                    if snapshot.differences:
+                        return  # blocked
+                if await _close(worker, run, snapshot):
+                    return
         raise RuntimeError(f"bills of {run.period} kept arriving while it was being closed")
     except Exception as exc:
         log.exception("clearing run %s failed", run_id)
         with contextlib.suppress(Exception):
             await worker.update(status=RunStatus.FAILED, error=repr(exc)[:2000], lease_until=None)
+
+
+@contextlib.contextmanager
+def _cyclic_collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the run.
+
+    A month's run holds tens of thousands of objects (hospital days, groups, statements) until
+    it ends, and reference counting frees them then. Collecting meanwhile only promotes them to
+    the oldest generation until it sweeps the whole process: 0.1–0.2 s on the development
+    machine, as long as the month's aggregate itself, in every other run or so.
+    """
+    if not gc.isenabled():  # another run in this process paused it
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 async def _reconcile(worker: _Worker, run: ClearingRun, settlement: SettlementClient) -> Snapshot:
