@@ -8,8 +8,9 @@ version). This saves five statements per settlement.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,8 @@ from settlement.adapters.pricing_context import ReferenceStamp, VersionsStamp
 from settlement.adapters.reference_data import CATALOGUES, POLICIES, VersionTables
 from settlement.domain.policy import CareType, Catalogue, Policy
 from settlement.domain.reference_data import PolicyVersion, VersionRef, in_force
+
+T = TypeVar("T")
 
 # By database (and table): the shipped defaults have the same version ids in every database.
 _versions: dict[tuple[URL, str], tuple[VersionsStamp, list[VersionRef]]] = {}
@@ -53,6 +56,34 @@ async def closed_periods(session: AsyncSession, reference: ReferenceStamp) -> fr
     return known[1]
 
 
+async def _stored_in_force(
+    session: AsyncSession,
+    tables: VersionTables,
+    stamp: VersionsStamp,
+    cache: dict[tuple[URL, str], T],
+    load: Callable[[AsyncSession, str], Awaitable[T | None]],
+    *,
+    region: str,
+    on: date,
+) -> T | None:
+    """The version in force, from memory once loaded; None if there is none."""
+    version_id = await _version_in_force(session, tables, stamp, region=region, on=on)
+    if version_id is None:
+        return None
+    key = (_database(session), version_id)
+    if key not in cache:
+        loaded = await load(session, version_id)
+        if loaded is None:
+            return None
+        cache[key] = loaded
+    return cache[key]
+
+
+async def _load_catalogue(session: AsyncSession, version_id: str) -> Catalogue | None:
+    version = await reference_data.get_catalogue_version(session, version_id)
+    return version and version.as_catalogue()
+
+
 async def catalogue_in_force(
     session: AsyncSession,
     reference: ReferenceStamp,
@@ -61,20 +92,21 @@ async def catalogue_in_force(
     on: date,
     item_codes: Collection[str],
 ) -> Catalogue:
-    version_id = await _version_in_force(
-        session, CATALOGUES, reference.catalogues, region=region, on=on
+    catalogue = await _stored_in_force(
+        session,
+        CATALOGUES,
+        reference.catalogues,
+        _catalogues,
+        _load_catalogue,
+        region=region,
+        on=on,
     )
-    key = (_database(session), version_id or "")
-    if version_id is not None and key not in _catalogues:
-        version = await reference_data.get_catalogue_version(session, version_id)
-        if version is not None:
-            _catalogues[key] = version.as_catalogue()
-    if key not in _catalogues:
+    if catalogue is None:
         # The reference-data module's own answer and refusal for a missing catalogue.
         return await reference_data.catalogue_in_force(
             session, region=region, on=on, item_codes=item_codes
         )
-    return _catalogues[key]
+    return catalogue
 
 
 async def policy_in_force(
@@ -88,21 +120,23 @@ async def policy_in_force(
     care_type: CareType,
     institution_level: int | None,
 ) -> Policy:
-    version_id = await _version_in_force(
-        session, POLICIES, reference.policies, region=insured_region, on=on
+    version = await _stored_in_force(
+        session,
+        POLICIES,
+        reference.policies,
+        _policies,
+        reference_data.get_policy_version,
+        region=insured_region,
+        on=on,
     )
-    key = (_database(session), version_id or "")
-    if version_id is not None and key not in _policies:
-        version = await reference_data.get_policy_version(session, version_id)
-        if version is not None:
-            _policies[key] = version
-    policy = key in _policies and _policies[key].policy_for(
+    policy = version and version.policy_for(
         insutype=insutype,
         person_type=person_type,
         care_type=care_type,
         institution_level=institution_level,
     )
     if not policy:
+        # The reference-data module's own answer and refusal for a missing policy.
         return await reference_data.policy_in_force(
             session,
             insured_region=insured_region,
