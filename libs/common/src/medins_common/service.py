@@ -67,11 +67,13 @@ class Runtime:
         await self.engine.dispose()
 
 
-def _runtime(request: Request) -> Runtime:
+# Dependencies are ``async def`` although they never await: FastAPI runs a plain ``def``
+# dependency in a worker thread, a hand-off that costs more than the function itself.
+async def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _new_uow(request: Request) -> UnitOfWork:
+async def _new_uow(request: Request) -> UnitOfWork:
     return request.app.state.runtime.uow()
 
 

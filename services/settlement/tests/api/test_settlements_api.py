@@ -15,6 +15,7 @@ from decimal import Decimal
 from devstack.testing import bearer
 from medins_common.messaging_tables import OUTBOX
 from settlement.adapters.tables import accumulators, bills
+from settlement.entrypoints.api.settlement_schemas import BillOut, QuoteOut
 from settlement.service_layer import reference_data
 
 from .conftest import (
@@ -106,6 +107,27 @@ async def test_the_settlement_is_stored_with_its_trace_and_read_back_alike(ready
     assert fetched.json() == created.json()
     [row] = await ready.rows(bills)
     assert row["trace"] == created.json()["trace"]
+
+
+async def test_the_answers_are_exactly_what_their_published_schemas_say(ready):
+    # The answers are built as plain JSON for speed; the models are their OpenAPI schema.
+    pre = await ready.client.post("/v1/settlements/pre", json=bill_body(None), headers=HOSPITAL)
+    settled = await ready.client.post("/v1/settlements", json=bill_body(), headers=HOSPITAL)
+    fetched = await ready.client.get("/v1/settlements/S1", headers=HOSPITAL)
+    reversed_ = await ready.client.post("/v1/settlements/S1/reversal", headers=HOSPITAL)
+
+    for response, schema in (
+        (pre, QuoteOut),
+        (settled, BillOut),
+        (fetched, BillOut),
+        (reversed_, BillOut),
+    ):
+        assert response.status_code in (200, 201), response.text
+        model = schema.model_validate_json(response.content)
+        assert model.model_dump(mode="json") == response.json()
+        assert set(response.json()) == set(schema.model_fields)
+    assert reversed_.json()["status"] == "reversed"
+    assert reversed_.json()["reversed_at"] is not None
 
 
 async def test_a_pre_settlement_computes_the_same_and_writes_nothing(ready):

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 
 from medins_common import timeutil
+from medins_common.api.responses import SerialisedJSONResponse
 from medins_common.api.security import CurrentPrincipal
 from medins_common.db import dialect_insert, writing
 from medins_common.errors import Conflict, RuleViolation
@@ -34,7 +35,8 @@ from medins_common.unit_of_work import UnitOfWork
 HEADER = "Idempotency-Key"
 STALE_AFTER = timedelta(seconds=30)
 
-Operation = Callable[[UnitOfWork], Awaitable[BaseModel]]
+# An operation answers with a model, or with its answer already serialised as JSON text.
+Operation = Callable[[UnitOfWork], Awaitable[BaseModel | str]]
 
 
 class Idempotency:
@@ -49,8 +51,7 @@ class Idempotency:
     ) -> JSONResponse:
         """Run ``operation`` (which takes the unit of work) once per key and body."""
         if self._key is None:
-            result = await operation(self._runtime.uow())
-            return _json_response(result.model_dump_json(), status_code)
+            return _json_response(_serialised(await operation(self._runtime.uow())), status_code)
         # Keyed, so a stored hash cannot be matched against guessed bodies (ID numbers).
         request_hash = keyed_hash(
             f"{self._route}\n{body.model_dump_json()}",
@@ -67,7 +68,7 @@ class Idempotency:
                 await uow.abandon()
             await self._release_claim()
             raise
-        answer = result.model_dump_json()  # serialised once: answered and stored alike
+        answer = _serialised(result)  # serialised once: answered and stored alike
         if uow.held:  # the business change and its answer commit together
             await uow.session.execute(self._complete(status_code, answer))
             await uow.release()
@@ -149,17 +150,14 @@ class Idempotency:
         return (KEYS.c.scope == self._scope, KEYS.c.key == self._key)
 
 
-class _SerialisedJSON(JSONResponse):
-    """JSON already serialised (by pydantic, or as stored): sent as it is, not encoded again."""
-
-    def render(self, content: str) -> bytes:
-        return content.encode()
+def _serialised(result: BaseModel | str) -> str:
+    return result if isinstance(result, str) else result.model_dump_json()
 
 
 def _json_response(
     body: str, status_code: int, *, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return _SerialisedJSON(body, status_code=status_code, headers=headers)
+    return SerialisedJSONResponse(body, status_code=status_code, headers=headers)
 
 
 async def _idempotency(

@@ -17,7 +17,7 @@ Reader = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.AUDITOR, Ro
 AgencyStaff = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 
 
-def _settings(request: Request) -> ClearingSettings:
+async def _settings(request: Request) -> ClearingSettings:
     return request.app.state.settings
 
 

@@ -26,6 +26,7 @@ from settlement.entrypoints.api.settlement_schemas import (
     MedType,
     PsnNo,
     TraceStepOut,
+    line_answer,
     national_field_names,
 )
 from settlement.service_layer import claims
@@ -164,7 +165,7 @@ class ClaimOut(BaseModel):
             valuation=ValuationOut(
                 **{name: getattr(valuation.amounts, name) for name in AmountsOut.model_fields},
                 coverage=CoverageOut.model_validate(valuation.coverage, from_attributes=True),
-                lines=[LineOut.of(line) for line in valuation.lines],
+                lines=[LineOut.model_validate(line_answer(line)) for line in valuation.lines],
                 trace=[
                     TraceStepOut.model_validate(step, from_attributes=True)
                     for step in valuation.trace

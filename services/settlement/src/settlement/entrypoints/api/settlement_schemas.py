@@ -8,17 +8,18 @@ the hospital posted.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 
 from medins_common.errors import ProblemError
-from medins_common.money import Money
-from settlement.domain.bill import Amounts, Bill, Quote, SettlementRequest
+from medins_common.money import Money, money_str
+from settlement.domain.bill import Bill, Quote, SettlementRequest
 from settlement.domain.policy import BillLine, LineResult
 
 _NATIONAL_NAMES = {
@@ -53,9 +54,13 @@ PsnNo = Annotated[
     ),
 ]
 MedType = Literal["11", "14", "21", "41"]
-Ratio = Annotated[
-    Decimal, PlainSerializer(lambda ratio: f"{ratio:.4f}", return_type=str, when_used="json")
-]
+
+
+def _ratio(ratio: Decimal) -> str:
+    return f"{ratio:.4f}"
+
+
+Ratio = Annotated[Decimal, PlainSerializer(_ratio, return_type=str, when_used="json")]
 
 EXAMPLE = {
     "psn_no": "12000000000000000001",
@@ -170,22 +175,6 @@ class LineOut(BaseModel):
     preselfpay_amt: Money
     inscp_scp_amt: Money
 
-    @classmethod
-    def of(cls, line: LineResult) -> LineOut:
-        return cls.model_construct(
-            med_list_codg=line.item_code,
-            name=line.name,
-            kind=line.kind,
-            item_class=line.item_class,
-            cnt=line.qty,
-            pric=line.price,
-            det_item_fee_sumamt=line.amount,
-            fulamt_ownpay_amt=line.fulamt_ownpay_amt,
-            overlmt_selfpay=line.overlmt_selfpay,
-            preselfpay_amt=line.preselfpay_amt,
-            inscp_scp_amt=line.inscp_scp_amt,
-        )
-
 
 class TraceStepOut(BaseModel):
     rule: str = Field(description="The DOMAIN.md rule or arithmetic step", examples=["D-S4"])
@@ -223,29 +212,6 @@ class QuoteOut(AmountsOut):
     lines: list[LineOut]
     trace: list[TraceStepOut]
 
-    @classmethod
-    def of(cls, quote: Quote, **more: object) -> Self:
-        # Built from the domain's own values, which are exact and typed already: constructed
-        # without validating them again (a 20-line bill would spend more on it than on SQL).
-        request = quote.request
-        return cls.model_construct(
-            **_amounts(quote.amounts),
-            psn_no=request.psn_no,
-            mdtrt_id=request.mdtrt_id,
-            insutype=request.insutype,
-            med_type=request.med_type,
-            institution_code=quote.institution_code,
-            insured_region=quote.insured_region,
-            treatment_region=quote.treatment_region,
-            clr_optins=quote.treatment_region,
-            begndate=request.begndate,
-            enddate=request.enddate,
-            coverage=CoverageOut.model_construct(**vars(quote.coverage)),
-            lines=[LineOut.of(line) for line in quote.lines],
-            trace=[TraceStepOut.model_construct(**vars(step)) for step in quote.trace],
-            **more,
-        )
-
 
 class BillOut(QuoteOut):
     bill_id: str
@@ -255,10 +221,6 @@ class BillOut(QuoteOut):
     status: Literal["settled", "reversed"]
     reversed_at: datetime | None = None
     reversal_period: str | None = None
-
-    @classmethod
-    def of_bill(cls, bill: Bill) -> BillOut:
-        return cls.of(bill.quote, **_bill_fields(bill))
 
 
 class BillSummaryOut(BaseModel):
@@ -298,8 +260,82 @@ class DayOut(BaseModel):
     bills: list[BillSummaryOut]
 
 
-def _amounts(amounts: Amounts) -> dict[str, Decimal]:
-    return {name: getattr(amounts, name) for name in AmountsOut.model_fields}
+# -- answers ---------------------------------------------------------------------------------
+# A settlement's answer is built as plain JSON values and serialised once, rather than through
+# the models above: constructing ~80 models for a 20-line bill and its trace cost more CPU than
+# the settlement's SQL. The models stay the answer's schema (OpenAPI, response_model); a unit
+# test holds these builders to them.
+
+_AMOUNT_NAMES = tuple(AmountsOut.model_fields)
+_RATIO_NAMES = frozenset({"pool_prop_selfpay"})
+_DATETIME = TypeAdapter(datetime)
+
+
+def quote_answer(quote: Quote) -> dict[str, Any]:
+    """A pre-settlement's answer (``QuoteOut``) as JSON values."""
+    request, amounts = quote.request, quote.amounts
+    return {
+        **{
+            name: _ratio(value) if name in _RATIO_NAMES else money_str(value)
+            for name, value in ((name, getattr(amounts, name)) for name in _AMOUNT_NAMES)
+        },
+        "psn_no": request.psn_no,
+        "mdtrt_id": request.mdtrt_id,
+        "insutype": request.insutype,
+        "med_type": request.med_type,
+        "institution_code": quote.institution_code,
+        "insured_region": quote.insured_region,
+        "treatment_region": quote.treatment_region,
+        "clr_optins": quote.treatment_region,
+        "begndate": request.begndate.isoformat(),
+        "enddate": request.enddate.isoformat(),
+        "coverage": dict(vars(quote.coverage)),
+        "lines": [line_answer(line) for line in quote.lines],
+        "trace": [
+            {
+                "rule": step.rule,
+                "detail": step.detail,
+                "amount": None if step.amount is None else str(step.amount),
+            }
+            for step in quote.trace
+        ],
+    }
+
+
+def bill_answer(bill: Bill) -> dict[str, Any]:
+    """A settlement's or reversal's answer (``BillOut``) as JSON values."""
+    fields = _bill_fields(bill)
+    return {
+        **quote_answer(bill.quote),
+        **fields,
+        "setl_time": _moment(fields["setl_time"]),
+        "reversed_at": _moment(fields["reversed_at"]),
+    }
+
+
+def answer_json(answer: dict[str, Any]) -> str:
+    """Serialised as pydantic writes a model: compact, UTF-8 text unescaped."""
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+
+
+def line_answer(line: LineResult) -> dict[str, Any]:
+    return {
+        "med_list_codg": line.item_code,
+        "name": line.name,
+        "kind": line.kind,
+        "item_class": line.item_class,
+        "cnt": str(line.qty),
+        "pric": str(line.price),
+        "det_item_fee_sumamt": money_str(line.amount),
+        "fulamt_ownpay_amt": money_str(line.fulamt_ownpay_amt),
+        "overlmt_selfpay": money_str(line.overlmt_selfpay),
+        "preselfpay_amt": money_str(line.preselfpay_amt),
+        "inscp_scp_amt": money_str(line.inscp_scp_amt),
+    }
+
+
+def _moment(moment: Any) -> str | None:
+    return None if moment is None else _DATETIME.dump_python(moment, mode="json")
 
 
 def _bill_fields(bill: Bill) -> dict[str, object]:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from medins_common.api.errors import PROBLEM_RESPONSES
 from medins_common.api.idempotency import IdempotencyDep
+from medins_common.api.responses import SerialisedJSONResponse
 from medins_common.api.security import require_roles
 from medins_common.auth import Principal, Role
 from medins_common.service import UnitOfWorkDep
@@ -23,7 +24,10 @@ from settlement.entrypoints.api.settlement_schemas import (
     QuoteOut,
     ReversalIn,
     SettlementIn,
+    answer_json,
+    bill_answer,
     national_field_names,
+    quote_answer,
 )
 from settlement.service_layer import settlements
 
@@ -54,12 +58,14 @@ InstitutionQuery = Annotated[
     response_model=QuoteOut,
     summary="Pre-settlement (2206): what the settlement would come to; writes nothing",
 )
-async def pre_settle(body: PreSettlementIn, uow: UnitOfWorkDep, hospital: Hospital) -> QuoteOut:
+async def pre_settle(
+    body: PreSettlementIn, uow: UnitOfWorkDep, hospital: Hospital
+) -> SerialisedJSONResponse:
     with national_field_names():
         quote = await settlements.pre_settle(
             uow, institution_code=own_institution(hospital), request=body.to_request()
         )
-    return QuoteOut.of(quote)
+    return SerialisedJSONResponse(answer_json(quote_answer(quote)))
 
 
 @router.post(
@@ -74,7 +80,7 @@ async def pre_settle(body: PreSettlementIn, uow: UnitOfWorkDep, hospital: Hospit
 async def settle(
     body: SettlementIn, hospital: Hospital, idempotency: IdempotencyDep
 ) -> JSONResponse:
-    async def operation(uow: UnitOfWork) -> BillOut:
+    async def operation(uow: UnitOfWork) -> str:
         with national_field_names():
             bill = await settlements.settle_bill(
                 uow,
@@ -82,7 +88,7 @@ async def settle(
                 setl_id=body.setl_id,
                 request=body.to_request(),
             )
-        return BillOut.of_bill(bill)
+        return answer_json(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation)
 
@@ -100,11 +106,11 @@ async def reverse(
 ) -> JSONResponse:
     body = body or ReversalIn()
 
-    async def operation(uow: UnitOfWork) -> BillOut:
+    async def operation(uow: UnitOfWork) -> str:
         bill = await settlements.reverse_bill(
             uow, institution_code=own_institution(hospital), setl_id=setl_id, reason=body.reason
         )
-        return BillOut.of_bill(bill)
+        return answer_json(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation, status_code=200)
 
@@ -112,13 +118,13 @@ async def reverse(
 @router.get("/{setl_id}", response_model=BillOut, summary="One settlement, with its rule trace")
 async def get_settlement(
     setl_id: SetlId, uow: UnitOfWorkDep, reader: Reader, institution_code: InstitutionQuery = None
-) -> BillOut:
+) -> SerialisedJSONResponse:
     bill = await settlements.get_bill(
         uow,
         institution_code=settlements.institution_of(reader, institution_code),
         setl_id=setl_id,
     )
-    return BillOut.of_bill(bill)
+    return SerialisedJSONResponse(answer_json(bill_answer(bill)))
 
 
 @router.get(
