@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -73,6 +74,17 @@ def mint(
 
 
 def decode(token: str, *, secret: str) -> Principal:
+    principal, expires_at = _verified(token, secret)
+    if expires_at <= time.time():
+        raise InvalidToken("Signature has expired")
+    return principal
+
+
+# A client sends the same token with every request until it expires: its signature and
+# claims are checked once, and only its expiry again. Refusals are not cached (an exception
+# leaves no entry), so a bad token is checked, and refused, every time.
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, secret: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token,
@@ -83,7 +95,7 @@ def decode(token: str, *, secret: str) -> Principal:
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    return principal_from_claims(claims)
+    return principal_from_claims(claims), float(claims["exp"])  # type: ignore[arg-type]
 
 
 def principal_from_claims(claims: dict[str, object]) -> Principal:

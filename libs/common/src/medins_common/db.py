@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from medins_common.jsontext import from_json_text, json_text
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -29,8 +31,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     IMMEDIATE, so two writers never both read and then fail to upgrade their lock: the
     second simply waits (busy_timeout). Reads begin deferred and, under WAL, wait for no one.
     """
+    json_codec = {"json_serializer": json_text, "json_deserializer": from_json_text}
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **json_codec)
         _configure_sqlite(engine)
         return engine
     # A fixed pool: under load, "overflow" connections would be opened and closed again
@@ -39,7 +42,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # trip per checkout, on every request. A connection the server dropped fails its
     # statement instead; SQLAlchemy then renews the whole pool, and the API answers 503
     # ``database_unavailable`` (hospital POSTs are safe to retry).
-    return create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, **json_codec)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -45,6 +45,9 @@ def envelope_for(event: Event, *, producer: str) -> Envelope:
     )
 
 
+_INSERT = insert(OUTBOX)
+
+
 async def write_outbox(session: AsyncSession, events: Iterable[Event], *, producer: str) -> None:
     rows = []
     for event in events:
@@ -61,7 +64,9 @@ async def write_outbox(session: AsyncSession, events: Iterable[Event], *, produc
             }
         )
     if rows:
-        await session.execute(insert(OUTBOX), rows)
+        # One event (the usual case) as a plain insert: a list of one would take the
+        # many-rows path, which costs more.
+        await session.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 
 def kafka_headers(

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from medins_common.auth import InvalidToken, Role, decode, mint
@@ -31,3 +33,19 @@ def test_an_expired_token_is_refused():
     token = mint(secret=SECRET, role=Role.ADMIN, subject="a", ttl_seconds=-10)
     with pytest.raises(InvalidToken, match="expired"):
         decode(token, secret=SECRET)
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(monkeypatch):
+    token = mint(secret=SECRET, role=Role.ADMIN, subject="a", ttl_seconds=60)
+    assert decode(token, secret=SECRET).subject == "a"  # verified, and remembered
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(InvalidToken, match="expired"):
+        decode(token, secret=SECRET)
+
+
+def test_a_token_accepted_under_one_secret_is_refused_under_another():
+    token = mint(secret=SECRET, role=Role.ADMIN, subject="a")
+    assert decode(token, secret=SECRET).subject == "a"
+    with pytest.raises(InvalidToken):
+        decode(token, secret="another-secret-of-sufficient-length-0000")

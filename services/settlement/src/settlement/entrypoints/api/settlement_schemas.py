@@ -8,7 +8,6 @@ the hospital posted.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 
 from medins_common.errors import ProblemError
+from medins_common.jsontext import json_text
 from medins_common.money import Money, money_str
 from settlement.domain.bill import Bill, Quote, SettlementRequest
 from settlement.domain.policy import BillLine, LineResult
@@ -314,8 +314,7 @@ def bill_answer(bill: Bill) -> dict[str, Any]:
 
 
 def answer_json(answer: dict[str, Any]) -> str:
-    """Serialised as pydantic writes a model: compact, UTF-8 text unescaped."""
-    return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    return json_text(answer)
 
 
 def line_answer(line: LineResult) -> dict[str, Any]:
