@@ -3,15 +3,17 @@ closed clearing periods, as the other services' events told it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
 from medins_common.db import dialect_insert
+from settlement.adapters.json_rows import json_rows, ordered
 from settlement.adapters.tables import (
     closed_periods,
     filing_cancellations,
@@ -29,6 +31,8 @@ from settlement.domain.coverage import (
     KnownReferral,
 )
 from settlement.domain.eligibility import DEFAULT_SCOPE, KnownFiling
+
+_T = TypeVar("_T")
 
 
 async def _upsert_newer(
@@ -134,30 +138,94 @@ async def close_period(
 # Built once, with bound parameters: every settlement runs them.
 
 _PERSON = select(known_persons).where(known_persons.c.psn_no == bindparam("psn_no"))
-_FILINGS = (
-    select(known_filings, filing_cancellations.c.cancelled_on)
+_INSTITUTION = select(known_institutions).where(known_institutions.c.code == bindparam("code"))
+
+# A person's filings, referrals and chronic registrations: exactly the domain objects' fields,
+# named as they are, with what ends them (cancellation, revocation) joined. The per-person
+# readers below run these selects as rows; the pricing context (``adapters/pricing_context.py``)
+# reads the same selects as JSON columns of its one row. Both decode with ``filing_from``,
+# ``referral_from`` and ``chronic_registration_from``.
+_FILING_ROWS = (
+    select(
+        known_filings.c.filing_id,
+        known_filings.c.filing_class,
+        known_filings.c.subtype,
+        known_filings.c.destination_region,
+        known_filings.c.start_date,
+        known_filings.c.end_date,
+        filing_cancellations.c.cancelled_on,
+        known_filings.c.scope,
+    )
     .outerjoin(filing_cancellations, filing_cancellations.c.filing_id == known_filings.c.filing_id)
     .where(known_filings.c.psn_no == bindparam("psn_no"))
-    .order_by(known_filings.c.start_date, known_filings.c.filing_id)
 )
-_INSTITUTION = select(known_institutions).where(known_institutions.c.code == bindparam("code"))
+_FILING_ORDER = ("start_date", "filing_id")
 _TARGET = known_institutions.alias("target")
-_REFERRALS = (
+_REFERRAL_ROWS = (
     select(
-        known_referrals,
-        _TARGET.c.consortium_id.label("target_consortium_id"),
-        referral_revocations.c.revoked_at,
+        known_referrals.c.referral_id,
+        known_referrals.c.target_institution,
+        known_referrals.c.covered_institutions,
+        # The target's consortium when the referral names none (an empty name is none).
+        func.coalesce(
+            func.nullif(known_referrals.c.consortium_id, literal_column("''")),
+            _TARGET.c.consortium_id,
+        ).label("consortium_id"),
+        known_referrals.c.valid_from,
+        known_referrals.c.valid_to,
+        referral_revocations.c.revoked_at.is_not(None).label("revoked"),
     )
     .outerjoin(_TARGET, _TARGET.c.code == known_referrals.c.target_institution)
     .outerjoin(
         referral_revocations, referral_revocations.c.referral_id == known_referrals.c.referral_id
     )
     .where(known_referrals.c.psn_no == bindparam("psn_no"))
-    .order_by(known_referrals.c.valid_from, known_referrals.c.referral_id)
 )
-_CHRONIC = select(known_chronic_registrations).where(
-    known_chronic_registrations.c.psn_no == bindparam("psn_no")
+_REFERRAL_ORDER = ("valid_from", "referral_id")
+_CHRONIC_ROWS = select(
+    known_chronic_registrations.c.registration_id,
+    known_chronic_registrations.c.disease_code,
+    known_chronic_registrations.c.institution_codes,
+    (known_chronic_registrations.c.status == literal_column("'active'")).label("active"),
+).where(known_chronic_registrations.c.psn_no == bindparam("psn_no"))
+_CHRONIC_ORDER = ("registration_id",)
+
+_FILINGS = ordered(_FILING_ROWS, _FILING_ORDER)
+_REFERRALS = ordered(_REFERRAL_ROWS, _REFERRAL_ORDER)
+_CHRONIC = ordered(_CHRONIC_ROWS, _CHRONIC_ORDER)
+FILINGS_JSON = json_rows(_FILING_ROWS, _FILING_ORDER)
+REFERRALS_JSON = json_rows(_REFERRAL_ROWS, _REFERRAL_ORDER)
+CHRONIC_REGISTRATIONS_JSON = json_rows(_CHRONIC_ROWS, _CHRONIC_ORDER)
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date as a row gives it, or as JSON does (its ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _scope(value: list[str] | None) -> frozenset[str]:
+    return frozenset(value) if value is not None else DEFAULT_SCOPE
+
+
+def _decoder(kind: type[_T], **convert: Callable[[Any], Any]) -> Callable[[Mapping[str, Any]], _T]:
+    """Decodes a row, or a JSON object, holding ``kind``'s fields by name; ``convert`` turns
+    some of them from what a row or JSON gives (JSON: dates as text, SQLite booleans as 0/1)."""
+    fields = [(field.name, convert.pop(field.name, None)) for field in dataclasses.fields(kind)]
+    if convert:
+        raise TypeError(f"{kind.__name__} has no fields {sorted(convert)}")
+
+    def decode(values: Mapping[str, Any]) -> _T:
+        return kind(**{name: values[name] if c is None else c(values[name]) for name, c in fields})
+
+    return decode
+
+
+filing_from = _decoder(KnownFiling, start_date=_day, end_date=_day, cancelled_on=_day, scope=_scope)
+referral_from = _decoder(
+    KnownReferral, valid_from=_day, valid_to=_day, covered_institutions=frozenset, revoked=bool
 )
+chronic_registration_from = _decoder(ChronicRegistration, institution_codes=frozenset, active=bool)
+
 _CLOSED_FROM = select(closed_periods.c.period).where(closed_periods.c.period >= bindparam("period"))
 
 
@@ -175,23 +243,6 @@ def person_of(row: Any) -> KnownPerson | None:
     )
 
 
-async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
-    rows = (await session.execute(_FILINGS, {"psn_no": psn_no})).all()
-    return [
-        KnownFiling(
-            filing_id=row.filing_id,
-            filing_class=row.filing_class,
-            subtype=row.subtype,
-            destination_region=row.destination_region,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            cancelled_on=row.cancelled_on,
-            scope=frozenset(row.scope) if row.scope is not None else DEFAULT_SCOPE,
-        )
-        for row in rows
-    ]
-
-
 async def institution(session: AsyncSession, code: str) -> Institution | None:
     return institution_of((await session.execute(_INSTITUTION, {"code": code})).first())
 
@@ -205,33 +256,23 @@ def institution_of(row: Any) -> Institution | None:
     return Institution(**{**fields, "networked_services": frozenset(fields["networked_services"])})
 
 
+async def _decoded(
+    session: AsyncSession, statement: Select[Any], psn_no: str, decode: Callable[[Any], _T]
+) -> list[_T]:
+    rows = (await session.execute(statement, {"psn_no": psn_no})).mappings()
+    return [decode(row) for row in rows]
+
+
+async def filings_of(session: AsyncSession, psn_no: str) -> list[KnownFiling]:
+    return await _decoded(session, _FILINGS, psn_no, filing_from)
+
+
 async def referrals_of(session: AsyncSession, psn_no: str) -> list[KnownReferral]:
-    rows = (await session.execute(_REFERRALS, {"psn_no": psn_no})).all()
-    return [
-        KnownReferral(
-            referral_id=row.referral_id,
-            target_institution=row.target_institution,
-            covered_institutions=frozenset(row.covered_institutions),
-            consortium_id=row.consortium_id or row.target_consortium_id,
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            revoked=row.revoked_at is not None,
-        )
-        for row in rows
-    ]
+    return await _decoded(session, _REFERRALS, psn_no, referral_from)
 
 
 async def chronic_registrations_of(session: AsyncSession, psn_no: str) -> list[ChronicRegistration]:
-    rows = (await session.execute(_CHRONIC, {"psn_no": psn_no})).all()
-    return [
-        ChronicRegistration(
-            registration_id=row.registration_id,
-            disease_code=row.disease_code,
-            institution_codes=frozenset(row.institution_codes),
-            active=row.status == "active",
-        )
-        for row in rows
-    ]
+    return await _decoded(session, _CHRONIC, psn_no, chronic_registration_from)
 
 
 async def closed_periods_from(session: AsyncSession, period: str) -> set[str]:

@@ -110,7 +110,10 @@ async def _approve(session: AsyncSession, claim: Claim) -> Claim:
 
 async def _parties(session: AsyncSession, request: ClaimRequest) -> pricing.Parties:
     return await pricing.parties(
-        session, psn_no=request.psn_no, institution_code=request.institution_code
+        session,
+        psn_no=request.psn_no,
+        institution_code=request.institution_code,
+        care_type=request.care_type,
     )
 
 

@@ -11,16 +11,18 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from settlement.adapters import read_model
 from settlement.adapters.pricing_context import ReferenceStamp, read_pricing_context
 from settlement.domain.bill import usage_taken
 from settlement.domain.coverage import (
     CareAt,
+    ChronicRegistration,
     Institution,
     KnownPerson,
+    KnownReferral,
     decide_coverage,
     pooling_region,
 )
+from settlement.domain.eligibility import KnownFiling
 from settlement.domain.errors import InstitutionUnknown, PersonUnknown
 from settlement.domain.policy import (
     BillLine,
@@ -47,15 +49,27 @@ class Priced:
 
 @dataclass(frozen=True)
 class Parties:
-    """Who is treated where, with the stamp of the reference data read alongside."""
+    """Who is treated where, with what the person is known by (filings, referrals, chronic
+    registrations) and the stamp of the reference data, all read in one statement."""
 
     person: KnownPerson
     institution: Institution
     reference: ReferenceStamp
+    filings: list[KnownFiling]
+    referrals: list[KnownReferral]
+    chronic_registrations: list[ChronicRegistration] | None  # read for chronic care only
 
 
-async def parties(session: AsyncSession, *, psn_no: str, institution_code: str) -> Parties:
-    context = await read_pricing_context(session, psn_no=psn_no, institution_code=institution_code)
+async def parties(
+    session: AsyncSession, *, psn_no: str, institution_code: str, care_type: CareType
+) -> Parties:
+    """The parties to one episode of care of ``care_type`` (the episode ``price`` is given)."""
+    context = await read_pricing_context(
+        session,
+        psn_no=psn_no,
+        institution_code=institution_code,
+        chronic=care_type is CareType.CHRONIC_OUTPATIENT,
+    )
     if context.person is None:
         raise PersonUnknown(f"Settlement knows no person {psn_no} (yet).", field="psn_no")
     if context.institution is None:
@@ -63,7 +77,14 @@ async def parties(session: AsyncSession, *, psn_no: str, institution_code: str) 
             f"Settlement knows no institution {institution_code} (yet).",
             field="institution_code",
         )
-    return Parties(context.person, context.institution, context.reference)
+    return Parties(
+        person=context.person,
+        institution=context.institution,
+        reference=context.reference,
+        filings=context.filings,
+        referrals=context.referrals,
+        chronic_registrations=context.chronic_registrations,
+    )
 
 
 class Episode(Protocol):
@@ -90,7 +111,7 @@ async def price(
     self_paid_claim: bool = False,
 ) -> Priced:
     person, institution, reference = parties.person, parties.institution, parties.reference
-    psn_no, lines = person.psn_no, episode.lines
+    lines = episode.lines
     care = CareAt(
         institution=institution,
         care_type=episode.care_type,
@@ -100,16 +121,14 @@ async def price(
         chronic_disease=episode.chronic_disease,
     )
     treatment_region = pooling_region(institution.region)
+    if parties.chronic_registrations is None and care.care_type is CareType.CHRONIC_OUTPATIENT:
+        raise ValueError("chronic outpatient care priced with parties read for other care")
     decision = decide_coverage(
         person=person,
         care=care,
-        filings=await read_model.filings_of(session, psn_no),
-        referrals=await read_model.referrals_of(session, psn_no),
-        chronic_registrations=(
-            await read_model.chronic_registrations_of(session, psn_no)
-            if care.care_type is CareType.CHRONIC_OUTPATIENT
-            else []
-        ),
+        filings=parties.filings,
+        referrals=parties.referrals,
+        chronic_registrations=parties.chronic_registrations or [],
         self_paid_claim=self_paid_claim,
     )
     catalogue = await reference_cache.catalogue_in_force(

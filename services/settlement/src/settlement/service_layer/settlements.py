@@ -195,7 +195,12 @@ async def _find(
 async def _price(
     session: AsyncSession, *, institution_code: str, request: SettlementRequest, usage: Usage
 ) -> tuple[Quote, ReferenceStamp]:
-    found = await pricing.parties(session, psn_no=request.psn_no, institution_code=institution_code)
+    found = await pricing.parties(
+        session,
+        psn_no=request.psn_no,
+        institution_code=institution_code,
+        care_type=request.care_type,
+    )
     if found.person.insutype != request.insutype:
         raise InsutypeMismatch(
             f"Person {found.person.psn_no} is insured under insutype {found.person.insutype}.",
