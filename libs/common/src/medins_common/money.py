@@ -13,9 +13,11 @@ ZERO = Decimal("0.00")
 
 def to_fen(amount: Decimal | int | str) -> Decimal:
     """Round to the fen, half-up. Refuses floats: they cannot hold yuan exactly."""
-    if isinstance(amount, float):
-        raise TypeError("money must not be a float")
-    return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    if type(amount) is not Decimal:  # a Decimal needs no copy: bills round ~150 amounts
+        if isinstance(amount, float):
+            raise TypeError("money must not be a float")
+        amount = Decimal(amount)
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def money_str(amount: Decimal) -> str:
