@@ -507,7 +507,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20, help="longest run, in seconds")
     parser.add_argument("--persons", type=int, default=2000, help="persons seeded")
     parser.add_argument(
-        "--pool-size", type=int, default=20, help="connections of each pool (API's and raw)"
+        "--pool-size",
+        type=int,
+        default=10,
+        help="connections of each pool, the API's (per worker) and the raw baseline's "
+        "(default: the service's own default)",
     )
     parser.add_argument(
         "--workers",
