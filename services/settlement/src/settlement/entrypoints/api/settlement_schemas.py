@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 from medins_common.errors import ProblemError
 from medins_common.jsontext import json_text
 from medins_common.money import Money, money_str
+from settlement.adapters import codec
 from settlement.domain.bill import Bill, Quote, SettlementRequest
 from settlement.domain.policy import BillLine, LineResult
 
@@ -291,14 +292,7 @@ def quote_answer(quote: Quote) -> dict[str, Any]:
         "enddate": request.enddate.isoformat(),
         "coverage": dict(vars(quote.coverage)),
         "lines": [line_answer(line) for line in quote.lines],
-        "trace": [
-            {
-                "rule": step.rule,
-                "detail": step.detail,
-                "amount": None if step.amount is None else str(step.amount),
-            }
-            for step in quote.trace
-        ],
+        "trace": [codec.step_json(step) for step in quote.trace],  # as the bill row stores it
     }
 
 
