@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -89,7 +90,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         runtime = Runtime.build(definition, settings)
         app.state.runtime = runtime
         try:
-            yield
+            with collector_for_a_long_lived_process():
+                yield
         finally:
             await runtime.dispose()
 
@@ -126,7 +128,8 @@ async def run_relay(definition: ServiceDefinition, settings: ServiceSettings) ->
     )
     log.info("%s relay started", definition.name)
     try:
-        await relay.run(_stop_on_signals())
+        with collector_for_a_long_lived_process():
+            await relay.run(_stop_on_signals())
     finally:
         await producer.stop()
         await runtime.dispose()
@@ -151,12 +154,35 @@ async def run_consumers(definition: ServiceDefinition, settings: ServiceSettings
         "%s consumers started: %s", definition.name, [s.name for s in definition.subscriptions]
     )
     try:
-        if runners:
-            await asyncio.gather(*(runner.run(stop) for runner in runners))
-        else:
-            await stop.wait()
+        with collector_for_a_long_lived_process():
+            if runners:
+                await asyncio.gather(*(runner.run(stop) for runner in runners))
+            else:
+                await stop.wait()
     finally:
         await runtime.dispose()
+
+
+# Requests free nearly everything they allocate by reference counting; Python's default
+# threshold (700) still ran a young collection every few settlements, and a full collection
+# walked every object of the started process (the framework's, the ORM's, the schemas'): one
+# took ~95 ms, every settlement waiting for it was a p99 outlier. So: what exists once the
+# process has started is frozen out of the collector's walks, and young collections run
+# after 10,000 net allocations instead of 700.
+YOUNG_COLLECTION_THRESHOLD = 10_000
+
+
+@contextlib.contextmanager
+def collector_for_a_long_lived_process() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:  # as it was: in tests, several apps start and stop in one process
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def _stop_on_signals() -> asyncio.Event:
