@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -237,11 +238,14 @@ class Connections:
 
     def __init__(self, port: int) -> None:
         self._port = port
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        # Taken oldest first: a steady load then goes round all the connections, so it
+        # reaches every uvicorn worker, as a load balancer's would; newest first, a light
+        # load kept reusing the same few and queued on one worker while the other idled.
+        self._idle: deque[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = deque()
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         reader, writer = (
-            self._idle.pop()
+            self._idle.popleft()
             if self._idle
             else await asyncio.open_connection("127.0.0.1", self._port)
         )
