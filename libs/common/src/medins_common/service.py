@@ -172,17 +172,25 @@ async def run_consumers(definition: ServiceDefinition, settings: ServiceSettings
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 
+_collector_holders: list[tuple[int, int, int]] = []  # the threshold the first holder found
+
+
 @contextlib.contextmanager
 def collector_for_a_long_lived_process() -> Iterator[None]:
-    previous = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *previous[1:])
+    """Tuned while any part of the process (an app, a relay, consumers) holds it."""
+    if not _collector_holders:
+        gc.collect()
+        gc.freeze()
+    _collector_holders.append(original := gc.get_threshold())
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *original[1:])
     try:
         yield
-    finally:  # as it was: in tests, several apps start and stop in one process
-        gc.set_threshold(*previous)
-        gc.unfreeze()
+    finally:  # as it was once the last holder ends (tests start and stop many apps)
+        first_found = _collector_holders[0]
+        _collector_holders.pop()
+        if not _collector_holders:
+            gc.set_threshold(*first_found)
+            gc.unfreeze()
 
 
 def _stop_on_signals() -> asyncio.Event:
