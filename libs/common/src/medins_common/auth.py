@@ -84,7 +84,7 @@ def decode(token: str, *, secret: str) -> Principal:
 # claims are checked once, and only its expiry again. Refusals are not cached (an exception
 # leaves no entry), so a bad token is checked, and refused, every time.
 @functools.lru_cache(maxsize=4096)
-def _verified(token: str, secret: str) -> tuple[Principal, float]:
+def _verified(token: str, secret: str) -> tuple[Principal, int]:
     try:
         claims = jwt.decode(
             token,
@@ -95,7 +95,8 @@ def _verified(token: str, secret: str) -> tuple[Principal, float]:
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    return principal_from_claims(claims), float(claims["exp"])  # type: ignore[arg-type]
+    # Whole seconds, as PyJWT itself reads ``exp`` when it checks it.
+    return principal_from_claims(claims), int(claims["exp"])  # type: ignore[call-overload]
 
 
 def principal_from_claims(claims: dict[str, object]) -> Principal:

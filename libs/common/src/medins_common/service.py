@@ -172,25 +172,36 @@ async def run_consumers(definition: ServiceDefinition, settings: ServiceSettings
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 
-_collector_holders: list[tuple[int, int, int]] = []  # the threshold the first holder found
+class _ProcessCollector:
+    """Tuned while any part of the process (an app, a relay, consumers) holds it, and as it
+    was once the last lets go (tests start and stop many apps in one process)."""
+
+    def __init__(self) -> None:
+        self._holders = 0
+        self._threshold_found: tuple[int, int, int]  # set by the first holder
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if self._holders == 0:
+            self._threshold_found = gc.get_threshold()
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *self._threshold_found[1:])
+        self._holders += 1
+        try:
+            yield
+        finally:
+            self._holders -= 1
+            if self._holders == 0:
+                gc.set_threshold(*self._threshold_found)
+                gc.unfreeze()
 
 
-@contextlib.contextmanager
-def collector_for_a_long_lived_process() -> Iterator[None]:
-    """Tuned while any part of the process (an app, a relay, consumers) holds it."""
-    if not _collector_holders:
-        gc.collect()
-        gc.freeze()
-    _collector_holders.append(original := gc.get_threshold())
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *original[1:])
-    try:
-        yield
-    finally:  # as it was once the last holder ends (tests start and stop many apps)
-        first_found = _collector_holders[0]
-        _collector_holders.pop()
-        if not _collector_holders:
-            gc.set_threshold(*first_found)
-            gc.unfreeze()
+_PROCESS_COLLECTOR = _ProcessCollector()
+
+
+def collector_for_a_long_lived_process() -> contextlib.AbstractContextManager[None]:
+    return _PROCESS_COLLECTOR.held()
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 
 from medins_common.errors import ProblemError
-from medins_common.jsontext import json_text
 from medins_common.money import Money, money_str
 from settlement.adapters import codec
 from settlement.domain.bill import Bill, Quote, SettlementRequest
@@ -267,8 +266,7 @@ class DayOut(BaseModel):
 # the settlement's SQL. The models stay the answer's schema (OpenAPI, response_model); a unit
 # test holds these builders to them.
 
-_AMOUNT_NAMES = tuple(AmountsOut.model_fields)
-_RATIO_NAMES = frozenset({"pool_prop_selfpay"})
+_MONEY_NAMES = tuple(name for name in AmountsOut.model_fields if name != "pool_prop_selfpay")
 _DATETIME = TypeAdapter(datetime)
 
 
@@ -276,10 +274,8 @@ def quote_answer(quote: Quote) -> dict[str, Any]:
     """A pre-settlement's answer (``QuoteOut``) as JSON values."""
     request, amounts = quote.request, quote.amounts
     return {
-        **{
-            name: _ratio(value) if name in _RATIO_NAMES else money_str(value)
-            for name, value in ((name, getattr(amounts, name)) for name in _AMOUNT_NAMES)
-        },
+        **{name: money_str(getattr(amounts, name)) for name in _MONEY_NAMES},
+        "pool_prop_selfpay": _ratio(amounts.pool_prop_selfpay),
         "psn_no": request.psn_no,
         "mdtrt_id": request.mdtrt_id,
         "insutype": request.insutype,
@@ -305,10 +301,6 @@ def bill_answer(bill: Bill) -> dict[str, Any]:
         "setl_time": _moment(fields["setl_time"]),
         "reversed_at": _moment(fields["reversed_at"]),
     }
-
-
-def answer_json(answer: dict[str, Any]) -> str:
-    return json_text(answer)
 
 
 def line_answer(line: LineResult) -> dict[str, Any]:

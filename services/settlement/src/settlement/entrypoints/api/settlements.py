@@ -13,6 +13,7 @@ from medins_common.api.idempotency import IdempotencyDep
 from medins_common.api.responses import SerialisedJSONResponse
 from medins_common.api.security import require_roles
 from medins_common.auth import Principal, Role
+from medins_common.jsontext import json_text
 from medins_common.service import UnitOfWorkDep
 from medins_common.unit_of_work import UnitOfWork
 from settlement.entrypoints.api.deps import Hospital, own_institution
@@ -24,7 +25,6 @@ from settlement.entrypoints.api.settlement_schemas import (
     QuoteOut,
     ReversalIn,
     SettlementIn,
-    answer_json,
     bill_answer,
     national_field_names,
     quote_answer,
@@ -65,7 +65,7 @@ async def pre_settle(
         quote = await settlements.pre_settle(
             uow, institution_code=own_institution(hospital), request=body.to_request()
         )
-    return SerialisedJSONResponse(answer_json(quote_answer(quote)))
+    return SerialisedJSONResponse(json_text(quote_answer(quote)))
 
 
 @router.post(
@@ -88,7 +88,7 @@ async def settle(
                 setl_id=body.setl_id,
                 request=body.to_request(),
             )
-        return answer_json(bill_answer(bill))
+        return json_text(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation)
 
@@ -110,7 +110,7 @@ async def reverse(
         bill = await settlements.reverse_bill(
             uow, institution_code=own_institution(hospital), setl_id=setl_id, reason=body.reason
         )
-        return answer_json(bill_answer(bill))
+        return json_text(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation, status_code=200)
 
@@ -124,7 +124,7 @@ async def get_settlement(
         institution_code=settlements.institution_of(reader, institution_code),
         setl_id=setl_id,
     )
-    return SerialisedJSONResponse(answer_json(bill_answer(bill)))
+    return SerialisedJSONResponse(json_text(bill_answer(bill)))
 
 
 @router.get(
