@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -33,14 +33,14 @@ log = logging.getLogger(__name__)
 PRUNE_INTERVAL_SECONDS = 600
 
 
-def envelope_for(event: Event, *, producer: str) -> Envelope:
+def envelope_for(event: Event, *, producer: str, correlation_id: str | None = None) -> Envelope:
     return Envelope(
         event_id=uuid.uuid4(),
         event_type=event.event_type,
         version=event.version,
         occurred_at=timeutil.now(),
         producer=producer,
-        correlation_id=current_correlation_id(),
+        correlation_id=correlation_id or current_correlation_id(),
         payload=event.model_dump(mode="json"),
     )
 
@@ -48,10 +48,18 @@ def envelope_for(event: Event, *, producer: str) -> Envelope:
 _INSERT = insert(OUTBOX)
 
 
-async def write_outbox(session: AsyncSession, events: Iterable[Event], *, producer: str) -> None:
+async def write_outbox(
+    session: AsyncSession,
+    events: Sequence[Event],
+    *,
+    producer: str,
+    correlation_ids: Sequence[str] | None = None,
+) -> None:
+    """Queue the events; each carries the correlation id of the work in progress, or its own
+    from ``correlation_ids`` (work done for several requests at once)."""
     rows = []
-    for event in events:
-        envelope = envelope_for(event, producer=producer)
+    for event, correlation_id in zip(events, correlation_ids or [None] * len(events), strict=True):
+        envelope = envelope_for(event, producer=producer, correlation_id=correlation_id)
         rows.append(
             {
                 "event_id": str(envelope.event_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,9 +68,12 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
 
-    async def publish(self, *events: Event) -> None:
-        """Queue events in the outbox, inside this transaction."""
-        await write_outbox(self.session, events, producer=self.producer)
+    async def publish(self, *events: Event, correlation_ids: Sequence[str] | None = None) -> None:
+        """Queue events in the outbox, inside this transaction (``correlation_ids``: one for
+        each event, when they are done for different requests)."""
+        await write_outbox(
+            self.session, events, producer=self.producer, correlation_ids=correlation_ids
+        )
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

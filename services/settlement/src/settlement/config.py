@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from medins_common.settings import ServiceSettings
@@ -8,3 +9,7 @@ class SettlementSettings(ServiceSettings):
 
     service_name: str = "settlement"
     database_url: str = "sqlite+aiosqlite:///./.data/settlement.db"
+    # Group commit: settlements posted at the same time share a transaction, up to this many,
+    # in up to this many transactions at a time (each holds a connection of the pool).
+    group_commit_max: int = Field(32, ge=1)
+    group_commit_concurrent: int = Field(4, ge=1)

@@ -46,6 +46,11 @@ class Idempotency:
         self._key = key
         self._route = route
 
+    @property
+    def keyed(self) -> bool:
+        """Whether the request carries a key (then its answer is stored)."""
+        return self._key is not None
+
     async def run(
         self, *, body: BaseModel, operation: Operation, status_code: int = 201
     ) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from settlement.domain.bill import (
 )
 from settlement.domain.policy.model import (
     BillLine,
+    CareType,
     Coverage,
     Usage,
 )
@@ -58,7 +60,12 @@ def _claim_usage(dialect: str) -> Any:
     return claim.on_conflict_do_update(
         index_elements=list(accumulators.primary_key.columns),
         set_={"updated_at": claim.excluded.updated_at},
-    ).returning(accumulators.c.deductible_used, accumulators.c.fund_paid, accumulators.c.admissions)
+    ).returning(
+        *accumulators.primary_key.columns,
+        accumulators.c.deductible_used,
+        accumulators.c.fund_paid,
+        accumulators.c.admissions,
+    )
 
 
 def _key(key: AccumulatorKey) -> dict[str, Any]:
@@ -76,6 +83,12 @@ def _usage(row: Any) -> Usage:
     )
 
 
+def _one_or_many(rows: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """One row as a plain execution: a list of one would take the many-rows path, which
+    costs more."""
+    return rows[0] if len(rows) == 1 else rows
+
+
 async def usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
     """The usage so far, without locking (pre-settlement)."""
     row = (await session.execute(_READ_USAGE, _key(key))).first()
@@ -83,49 +96,77 @@ async def usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
 
 
 async def lock_usage(session: AsyncSession, key: AccumulatorKey) -> Usage:
-    """The usage so far, locked until the transaction ends, in one statement.
+    return (await lock_usages(session, [key]))[key]
 
-    An upsert that touches the row creates it when missing and otherwise locks it (PostgreSQL
-    locks the row an ON CONFLICT DO UPDATE updates), so two settlements of the same person
-    are serialised on it; on SQLite the writing transaction (BEGIN IMMEDIATE) already holds
-    the database's one write lock.
+
+async def lock_usages(
+    session: AsyncSession, keys: Iterable[AccumulatorKey]
+) -> dict[AccumulatorKey, Usage]:
+    """The usage so far of each key, locked until the transaction ends, in one statement.
+
+    An upsert that touches the rows creates those missing and locks the others (PostgreSQL
+    locks the rows an ON CONFLICT DO UPDATE updates), so two settlements of the same person
+    are serialised on the row; on SQLite the writing transaction (BEGIN IMMEDIATE) already
+    holds the database's one write lock. The rows are locked in the keys' sorted order, the
+    same in every transaction, so two transactions locking several rows cannot deadlock.
     """
-    row = (
-        await session.execute(
-            _claim_usage(session.get_bind().dialect.name),
-            {
-                "psn_no": key.psn_no,
-                "insutype": key.insutype,
-                "year": key.year,
-                "care_type": key.care_type.value,
-                "deductible_used": ZERO,
-                "fund_paid": ZERO,
-                "admissions": 0,
-                "updated_at": timeutil.now(),
-            },
-        )
-    ).one()
-    return _usage(row)
+    moment = timeutil.now()
+    claims = [
+        {
+            "psn_no": key.psn_no,
+            "insutype": key.insutype,
+            "year": key.year,
+            "care_type": key.care_type.value,
+            "deductible_used": ZERO,
+            "fund_paid": ZERO,
+            "admissions": 0,
+            "updated_at": moment,
+        }
+        for key in sorted(set(keys), key=_lock_order)
+    ]
+    claim = _claim_usage(session.get_bind().dialect.name)
+    rows = await session.execute(claim, _one_or_many(claims))
+    return {
+        AccumulatorKey(row.psn_no, row.insutype, row.year, CareType(row.care_type)): _usage(row)
+        for row in rows
+    }
+
+
+def _lock_order(key: AccumulatorKey) -> tuple[str, str, int, str]:
+    return (key.psn_no, key.insutype, key.year, key.care_type.value)
 
 
 async def save_usage(session: AsyncSession, key: AccumulatorKey, value: Usage) -> None:
+    await save_usages(session, {key: value})
+
+
+async def save_usages(session: AsyncSession, values: dict[AccumulatorKey, Usage]) -> None:
+    moment = timeutil.now()
     await session.execute(
         _SAVE_USAGE,
-        {
-            **_key(key),
-            "deductible_used": value.deductible_used,
-            "fund_paid": value.fund_paid,
-            "admissions": value.admissions,
-            "updated_at": timeutil.now(),
-        },
+        _one_or_many(
+            [
+                {
+                    **_key(key),
+                    "deductible_used": value.deductible_used,
+                    "fund_paid": value.fund_paid,
+                    "admissions": value.admissions,
+                    "updated_at": moment,
+                }
+                for key, value in values.items()
+            ]
+        ),
     )
 
 
 # -- bills ----------------------------------------------------------------------------------
 
 
-async def add(session: AsyncSession, bill: Bill) -> None:
-    await session.execute(bills.insert(), _row(bill))
+async def add(session: AsyncSession, new_bills: Iterable[Bill]) -> None:
+    """Inserted in (institution, setl_id) order, the same in every transaction: two that
+    insert the same setl_ids wait for each other in one order, never in a cycle."""
+    ordered = sorted(new_bills, key=lambda bill: (bill.quote.institution_code, bill.setl_id))
+    await session.execute(bills.insert(), _one_or_many([_row(bill) for bill in ordered]))
 
 
 async def find(

@@ -2,13 +2,16 @@
 
 A settlement reads the person's accumulator row under a lock, prices the bill, and writes the
 bill, the new usage and its BillSettled event in one transaction: two hospitals settling for
-the same person at once are serialised on that row, so the annual cap holds.
+the same person at once are serialised on that row, so the annual cap holds. Settlements
+posted at the same time share that transaction (``settle_bills``, fed by the API's group
+commit): the fixed costs of a transaction are paid once for all of them.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -16,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medins_common import timeutil
 from medins_common.auth import Principal, Role
-from medins_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from medins_common.context import current_correlation_id
+from medins_common.errors import Conflict, Forbidden, NotFound, ProblemError, RuleViolation
 from medins_common.events.schemas import BillReversed, BillSettled
 from medins_common.unit_of_work import UnitOfWork
 from settlement.adapters import bills, read_model
-from settlement.adapters.pricing_context import ReferenceStamp
 from settlement.domain.bill import (
     AccumulatorKey,
     Amounts,
@@ -44,62 +47,155 @@ async def pre_settle(
     """What the settlement would come to now (national 2206); writes nothing."""
     request.check(today=timeutil.today())
     async with uow:
+        found = await _parties(uow.session, institution_code=institution_code, request=request)
         usage = await bills.usage(uow.session, AccumulatorKey.of(request))
-        quote, _ = await _price(
-            uow.session, institution_code=institution_code, request=request, usage=usage
+        return await _quote(
+            uow.session,
+            institution_code=institution_code,
+            request=request,
+            parties=found,
+            usage=usage,
         )
-        return quote
 
 
-async def settle_bill(
-    uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
-) -> Bill:
-    """Settle once per (institution, setl_id): a retry with the same content gets the same
-    bill; other content under the same setl_id is refused (national 2207).
+@dataclass(frozen=True)
+class Posting:
+    """A settlement as a hospital posts it (national 2207), with the correlation id of the
+    request that posted it: postings settled together still trace back to their requests."""
 
-    The first attempt does not look for an earlier bill: the unique (institution, setl_id)
-    refuses a second one, and only then is the earlier bill read (a retry, or a concurrent
-    request that committed first), so a new settlement spends no statement on the check.
+    institution_code: str
+    setl_id: str
+    request: SettlementRequest
+    correlation_id: str = field(default_factory=current_correlation_id)
+
+
+async def settle_bill(uow: UnitOfWork, posting: Posting) -> Bill:
+    """Settle one posting on its own (see ``settle_bills``); a refusal is raised."""
+    [outcome] = await settle_bills(uow, [posting])
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    return outcome
+
+
+async def settle_bills(uow: UnitOfWork, postings: Sequence[Posting]) -> list[Bill | ProblemError]:
+    """Settle postings together, in one transaction, answering each with its bill or its
+    own refusal: a refused posting leaves the others settled and writes nothing itself.
+
+    Once per (institution, setl_id): a retry with the same content gets the same bill; other
+    content under the same setl_id is refused (national 2207). A new settlement spends no
+    statement on the check: the unique (institution, setl_id) refuses a second bill, and only
+    then are the postings settled one by one, each finding its earlier bill (a retry, or a
+    concurrent request that committed first).
     """
-    request.check(today=timeutil.today())
-    try:
-        return await _settle_new(
-            uow, institution_code=institution_code, setl_id=setl_id, request=request
-        )
-    except IntegrityError:
-        async with uow:
-            existing = await bills.find(
-                uow.session, institution_code=institution_code, setl_id=setl_id
-            )
-        if existing is None:
-            raise
-        return _same_settlement(existing, request.fingerprint())
+    outcomes: dict[int, Bill | ProblemError] = {}
+    today = timeutil.today()
+    for index, posting in enumerate(postings):
+        try:
+            posting.request.check(today=today)
+        except ProblemError as refusal:
+            outcomes[index] = refusal
+    pending = [index for index in range(len(postings)) if index not in outcomes]
+    while pending:
+        try:
+            settled = await _settle_together(uow, [postings[index] for index in pending])
+        except IntegrityError as refused_by_database:
+            if len(pending) == 1:
+                outcomes[pending[0]] = await _earlier_settlement(
+                    uow, postings[pending[0]], refused_by_database
+                )
+            else:
+                for index in pending:
+                    [outcomes[index]] = await settle_bills(uow, [postings[index]])
+            break
+        if isinstance(settled, dict):
+            # Nothing was written: the others settle again without the refused.
+            outcomes.update((pending[position], refusal) for position, refusal in settled.items())
+        else:
+            outcomes.update(zip(pending, settled, strict=True))
+        pending = [index for index in pending if index not in outcomes]
+    return [outcomes[index] for index in range(len(postings))]
 
 
-async def _settle_new(
-    uow: UnitOfWork, *, institution_code: str, setl_id: str, request: SettlementRequest
-) -> Bill:
+async def _settle_together(
+    uow: UnitOfWork, postings: Sequence[Posting]
+) -> list[Bill] | dict[int, ProblemError]:
+    """Price every posting under its accumulator's lock and commit their bills, or, if any
+    posting is refused, write nothing and answer the refusals by position.
+
+    What needs no usage is read before the locks are taken, so that they are held only for
+    the arithmetic and the writes."""
+    refused: dict[int, ProblemError] = {}
     async with uow:
-        key = AccumulatorKey.of(request)
-        usage = await bills.lock_usage(uow.session, key)
-        quote, reference = await _price(
-            uow.session, institution_code=institution_code, request=request, usage=usage
+        found: list[pricing.Parties] = []
+        for position, posting in enumerate(postings):
+            try:
+                found.append(
+                    await _parties(
+                        uow.session,
+                        institution_code=posting.institution_code,
+                        request=posting.request,
+                    )
+                )
+            except ProblemError as refusal:
+                refused[position] = refusal
+        if refused:
+            return refused
+        usages = await bills.lock_usages(
+            uow.session, (AccumulatorKey.of(posting.request) for posting in postings)
         )
         moment = timeutil.now()
-        closed = await reference_cache.closed_periods(uow.session, reference)
-        bill = Bill(
-            bill_id=uuid.uuid4().hex,
-            setl_id=setl_id,
-            fingerprint=request.fingerprint(),
-            quote=quote,
-            settled_at=moment,
-            period=booking_period(timeutil.period_of(moment), closed),
+        new_bills: list[Bill] = []
+        for position, (posting, parties) in enumerate(zip(postings, found, strict=True)):
+            key = AccumulatorKey.of(posting.request)
+            try:
+                quote = await _quote(
+                    uow.session,
+                    institution_code=posting.institution_code,
+                    request=posting.request,
+                    parties=parties,
+                    usage=usages[key],
+                )
+            except ProblemError as refusal:
+                refused[position] = refusal
+                continue
+            # The same person twice in a batch: the second is priced on what the first left.
+            usages[key] = with_taken(usages[key], quote.taken)
+            closed = await reference_cache.closed_periods(uow.session, parties.reference)
+            new_bills.append(
+                Bill(
+                    bill_id=uuid.uuid4().hex,
+                    setl_id=posting.setl_id,
+                    fingerprint=posting.request.fingerprint(),
+                    quote=quote,
+                    settled_at=moment,
+                    period=booking_period(timeutil.period_of(moment), closed),
+                )
+            )
+        if refused:
+            return refused
+        await bills.add(uow.session, new_bills)
+        await bills.save_usages(uow.session, usages)
+        await uow.publish(
+            *(bill_settled(bill) for bill in new_bills),
+            correlation_ids=[posting.correlation_id for posting in postings],
         )
-        await bills.add(uow.session, bill)
-        await bills.save_usage(uow.session, key, with_taken(usage, quote.taken))
-        await uow.publish(bill_settled(bill))
         await uow.commit()
-    return bill
+    return new_bills
+
+
+async def _earlier_settlement(
+    uow: UnitOfWork, posting: Posting, refused_by_database: IntegrityError
+) -> Bill | ProblemError:
+    async with uow:
+        existing = await bills.find(
+            uow.session, institution_code=posting.institution_code, setl_id=posting.setl_id
+        )
+    if existing is None:  # the database refused something else than a second bill
+        raise refused_by_database
+    try:
+        return _same_settlement(existing, posting.request.fingerprint())
+    except ProblemError as refusal:
+        return refusal
 
 
 def _same_settlement(existing: Bill, fingerprint: str) -> Bill:
@@ -192,9 +288,11 @@ async def _find(
     return bill
 
 
-async def _price(
-    session: AsyncSession, *, institution_code: str, request: SettlementRequest, usage: Usage
-) -> tuple[Quote, ReferenceStamp]:
+async def _parties(
+    session: AsyncSession, *, institution_code: str, request: SettlementRequest
+) -> pricing.Parties:
+    """Who is treated where, or the refusal that needs no usage (unknown person or
+    institution, another insutype, care not networked there)."""
     found = await pricing.parties(
         session,
         psn_no=request.psn_no,
@@ -207,12 +305,23 @@ async def _price(
             field="insutype",
         )
     ensure_networked(found.institution, request.care_type)
-    priced = await pricing.price(session, parties=found, episode=request, usage=usage)
-    quote = Quote(
+    return found
+
+
+async def _quote(
+    session: AsyncSession,
+    *,
+    institution_code: str,
+    request: SettlementRequest,
+    parties: pricing.Parties,
+    usage: Usage,
+) -> Quote:
+    priced = await pricing.price(session, parties=parties, episode=request, usage=usage)
+    return Quote(
         institution_code=institution_code,
         request=request,
-        person_type=found.person.person_type,
-        insured_region=found.person.insured_region,
+        person_type=parties.person.person_type,
+        insured_region=parties.person.insured_region,
         treatment_region=priced.treatment_region,
         coverage=priced.coverage,
         amounts=Amounts.of(priced.result),
@@ -222,7 +331,6 @@ async def _price(
         catalogue_version=priced.result.catalogue_version,
         policy_version=priced.result.policy_version,
     )
-    return quote, found.reference
 
 
 def _bill_facts(bill: Bill) -> dict[str, object]:

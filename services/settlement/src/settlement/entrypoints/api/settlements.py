@@ -16,7 +16,7 @@ from medins_common.auth import Principal, Role
 from medins_common.jsontext import json_text
 from medins_common.service import UnitOfWorkDep
 from medins_common.unit_of_work import UnitOfWork
-from settlement.entrypoints.api.deps import Hospital, own_institution
+from settlement.entrypoints.api.deps import Hospital, SettlementBatches, own_institution
 from settlement.entrypoints.api.settlement_schemas import (
     BillOut,
     BillSummaryOut,
@@ -78,16 +78,24 @@ async def pre_settle(
     "header makes any retry safe.",
 )
 async def settle(
-    body: SettlementIn, hospital: Hospital, idempotency: IdempotencyDep
+    body: SettlementIn,
+    hospital: Hospital,
+    idempotency: IdempotencyDep,
+    batches: SettlementBatches,
 ) -> JSONResponse:
     async def operation(uow: UnitOfWork) -> str:
+        posting = settlements.Posting(
+            institution_code=own_institution(hospital),
+            setl_id=body.setl_id,
+            request=body.to_request(),
+        )
         with national_field_names():
-            bill = await settlements.settle_bill(
-                uow,
-                institution_code=own_institution(hospital),
-                setl_id=body.setl_id,
-                request=body.to_request(),
-            )
+            # A keyed request's answer is stored in its bill's transaction, so it settles on
+            # its own; the others settle together with whatever else is being posted.
+            if idempotency.keyed:
+                bill = await settlements.settle_bill(uow, posting)
+            else:
+                bill = await batches.submit(posting)
         return json_text(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation)
