@@ -11,5 +11,5 @@ class SettlementSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///./.data/settlement.db"
     # Group commit: settlements posted at the same time share a transaction, up to this many,
     # in up to this many transactions at a time (each holds a connection of the pool).
-    group_commit_max: int = Field(32, ge=1)
-    group_commit_concurrent: int = Field(4, ge=1)
+    group_commit_max: int = Field(8, ge=1)
+    group_commit_concurrent: int = Field(2, ge=1)
