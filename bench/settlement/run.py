@@ -30,7 +30,7 @@ import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -363,12 +363,12 @@ def raw_sender(
 # -- processes ------------------------------------------------------------------------------
 
 
-def uvicorn(app: str, port: int, workers: int, *more: str) -> list[str]:
-    """Both HTTP servers run alike: uvicorn (uvloop, httptools), no access log."""
+def uvicorn(app: str, listening: socket.socket, *more: str) -> list[str]:
+    """Both HTTP servers run alike: uvicorn (uvloop, httptools), no access log, one process
+    serving the listening socket it is handed."""
     return [
-        *(sys.executable, "-m", "uvicorn", app, "--port", str(port)),
-        *("--workers", str(workers), "--log-level", "warning", "--no-access-log"),
-        *("--timeout-keep-alive", "60", *more),
+        *(sys.executable, "-m", "uvicorn", app, "--fd", str(listening.fileno())),
+        *("--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "60", *more),
     ]
 
 
@@ -378,24 +378,56 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening_sockets(port: int, count: int) -> list[socket.socket]:
+    """One listening socket per worker process, all on one port (SO_REUSEPORT): the kernel
+    spreads new connections evenly over them. Workers sharing one socket (``uvicorn
+    --workers``) race for each connection, and the benchmark's few long-lived connections
+    were seen to land all on one worker while the other idled."""
+    sockets = []
+    for _ in range(count):
+        listening = socket.socket()
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listening.bind(("127.0.0.1", port))
+        listening.listen(2048)
+        sockets.append(listening)
+    return sockets
+
+
 @contextlib.asynccontextmanager
-async def serving(command: list[str], port: int, env: dict[str, str]):
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=HERE.parent.parent)
+async def serving(
+    app: str, port: int, workers: int, env: dict[str, str], *more: str
+) -> AsyncIterator[Connections]:
+    sockets = listening_sockets(port, workers)
+    processes = [
+        subprocess.Popen(
+            uvicorn(app, listening, *more),
+            env={**os.environ, **env},
+            cwd=HERE.parent.parent,
+            pass_fds=[listening.fileno()],
+        )
+        for listening in sockets
+    ]
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as probe:
             for _ in range(200):
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await probe.get("/healthz")).status_code == 200:
+                    # Every worker up: a few probes, spread over the sockets by the kernel.
+                    answers = [(await probe.get("/healthz")).status_code for _ in range(workers)]
+                    if answers == [200] * workers:
                         break
                 await asyncio.sleep(0.1)
             else:
-                raise RuntimeError(f"{command} did not come up")
+                raise RuntimeError(f"{app} did not come up")
         connections = Connections(port)
         yield connections
         connections.close()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+        for listening in sockets:
+            listening.close()
 
 
 def median_run(name: str, runs: list[Run]) -> Run:
@@ -427,12 +459,10 @@ async def main(args: argparse.Namespace) -> None:
         settlement_port, echo_port = free_port(), free_port()
         async with (
             serving(
-                uvicorn("settlement.asgi:app", settlement_port, args.workers), settlement_port, env
+                "settlement.asgi:app", settlement_port, args.workers, env
             ) as settlement_connections,
             serving(
-                uvicorn("echo_app:app", echo_port, args.workers, "--app-dir", str(HERE)),
-                echo_port,
-                {},
+                "echo_app:app", echo_port, args.workers, {}, "--app-dir", str(HERE)
             ) as echo_connections,
             asyncpg.create_pool(
                 url.replace("postgresql+asyncpg", "postgresql"),
@@ -521,7 +551,8 @@ def parse() -> argparse.Namespace:
         "--workers",
         type=int,
         default=os.cpu_count(),
-        help="uvicorn worker processes of both HTTP servers (default: one per CPU)",
+        help="uvicorn processes of each HTTP server, each with its own listening socket on "
+        "the server's port (default: one per CPU)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
