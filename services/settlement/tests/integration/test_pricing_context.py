@@ -10,7 +10,12 @@ from datetime import date
 
 from medins_common.events.schemas import ChronicRegistrationChanged, ReferralRevoked
 from settlement.adapters import read_model
-from settlement.adapters.pricing_context import PricingContext, read_pricing_context
+from settlement.adapters.pricing_context import (
+    PricingContext,
+    Wanted,
+    read_pricing_context,
+    read_pricing_contexts,
+)
 from settlement.domain.eligibility import DEFAULT_SCOPE
 
 from .conftest import filing_cancelled, filing_created, person_registered
@@ -118,3 +123,55 @@ async def test_a_person_with_nothing_known_gets_empty_lists_from_the_context(set
         context, readers = await context_and_readers(settlement_service, psn_no)
 
         assert folded(context) == readers == ([], [], [])
+
+
+async def test_contexts_read_together_are_each_what_it_is_read_alone(settlement_service):
+    """Settlements posted together read their contexts in one statement (a UNION ALL): each,
+    in order, must be what its own statement gives, chronic registrations where asked."""
+    await settlement_service.feed(
+        person_registered(),
+        person_registered(psn_no="P0002"),
+        institution(),
+        filing_created("F1"),
+        filing_created("F2", psn_no="P0002", start_date=date(2025, 3, 1)),
+        referral_issued(referral_id="R1"),
+        ChronicRegistrationChanged(
+            registration_id="C1",
+            psn_no="P0001",
+            disease_code="M03900",
+            disease_name="高血压",
+            institution_codes=[HOSPITAL],
+        ),
+    )
+    wanted = [
+        Wanted("P0002", HOSPITAL),
+        Wanted("P0001", HOSPITAL, chronic=True),
+        Wanted("P0404", HOSPITAL),  # unknown person
+        Wanted("P0001", "H404"),  # unknown institution
+        Wanted("P0001", HOSPITAL),  # the same person again, without the registrations
+    ]
+    async with settlement_service.runtime.uow() as uow:
+        together = await read_pricing_contexts(uow.session, wanted)
+        alone = [
+            await read_pricing_context(
+                uow.session,
+                psn_no=one.psn_no,
+                institution_code=one.institution_code,
+                chronic=one.chronic,
+            )
+            for one in wanted
+        ]
+
+    assert together == alone
+    assert [context.person and context.person.psn_no for context in together] == [
+        "P0002",
+        "P0001",
+        None,
+        "P0001",
+        "P0001",
+    ]
+    assert [context.institution is None for context in together] == [0, 0, 0, 1, 0]
+    assert [f.filing_id for f in together[0].filings] == ["F2"]
+    assert [r.referral_id for r in together[1].referrals] == ["R1"]
+    assert [c.registration_id for c in together[1].chronic_registrations] == ["C1"]
+    assert together[4].chronic_registrations is None

@@ -5,13 +5,20 @@ whether a missing filing refuses (direct settlement) or means own initiative (a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from settlement.adapters.pricing_context import ReferenceStamp, read_pricing_context
+from medins_common.errors import ProblemError
+from settlement.adapters.pricing_context import (
+    PricingContext,
+    ReferenceStamp,
+    Wanted,
+    read_pricing_contexts,
+)
 from settlement.domain.bill import usage_taken
 from settlement.domain.coverage import (
     CareAt,
@@ -60,21 +67,56 @@ class Parties:
     chronic_registrations: list[ChronicRegistration] | None  # read for chronic care only
 
 
+@dataclass(frozen=True)
+class Treated:
+    """Who is treated where, and with what kind of care (chronic care reads more)."""
+
+    psn_no: str
+    institution_code: str
+    care_type: CareType
+
+
 async def parties(
     session: AsyncSession, *, psn_no: str, institution_code: str, care_type: CareType
 ) -> Parties:
     """The parties to one episode of care of ``care_type`` (the episode ``price`` is given)."""
-    context = await read_pricing_context(
+    [found] = await parties_of_each(session, [Treated(psn_no, institution_code, care_type)])
+    if isinstance(found, ProblemError):
+        raise found
+    return found
+
+
+async def parties_of_each(
+    session: AsyncSession, episodes: Sequence[Treated]
+) -> list[Parties | ProblemError]:
+    """The parties to each episode, read in one statement, or the refusal of that episode
+    alone (an unknown person or institution)."""
+    contexts = await read_pricing_contexts(
         session,
-        psn_no=psn_no,
-        institution_code=institution_code,
-        chronic=care_type is CareType.CHRONIC_OUTPATIENT,
+        [
+            Wanted(
+                psn_no=episode.psn_no,
+                institution_code=episode.institution_code,
+                chronic=episode.care_type is CareType.CHRONIC_OUTPATIENT,
+            )
+            for episode in episodes
+        ],
     )
+    found: list[Parties | ProblemError] = []
+    for episode, context in zip(episodes, contexts, strict=True):
+        try:
+            found.append(_parties_in(context, episode))
+        except ProblemError as refusal:
+            found.append(refusal)
+    return found
+
+
+def _parties_in(context: PricingContext, episode: Treated) -> Parties:
     if context.person is None:
-        raise PersonUnknown(f"Settlement knows no person {psn_no} (yet).", field="psn_no")
+        raise PersonUnknown(f"Settlement knows no person {episode.psn_no} (yet).", field="psn_no")
     if context.institution is None:
         raise InstitutionUnknown(
-            f"Settlement knows no institution {institution_code} (yet).",
+            f"Settlement knows no institution {episode.institution_code} (yet).",
             field="institution_code",
         )
     return Parties(

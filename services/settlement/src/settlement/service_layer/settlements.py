@@ -47,7 +47,9 @@ async def pre_settle(
     """What the settlement would come to now (national 2206); writes nothing."""
     request.check(today=timeutil.today())
     async with uow:
-        found = await _parties(uow.session, institution_code=institution_code, request=request)
+        [found] = await _parties_of_each(uow.session, [(institution_code, request)])
+        if isinstance(found, ProblemError):
+            raise found
         usage = await bills.usage(uow.session, AccumulatorKey.of(request))
         return await _quote(
             uow.session,
@@ -124,20 +126,15 @@ async def _settle_together(
 
     What needs no usage is read before the locks are taken, so that they are held only for
     the arithmetic and the writes."""
-    refused: dict[int, ProblemError] = {}
     async with uow:
-        found: list[pricing.Parties] = []
-        for position, posting in enumerate(postings):
-            try:
-                found.append(
-                    await _parties(
-                        uow.session,
-                        institution_code=posting.institution_code,
-                        request=posting.request,
-                    )
-                )
-            except ProblemError as refusal:
-                refused[position] = refusal
+        found = await _parties_of_each(
+            uow.session, [(posting.institution_code, posting.request) for posting in postings]
+        )
+        refused = {
+            position: refusal
+            for position, refusal in enumerate(found)
+            if isinstance(refusal, ProblemError)
+        }
         if refused:
             return refused
         usages = await bills.lock_usages(
@@ -146,6 +143,7 @@ async def _settle_together(
         moment = timeutil.now()
         new_bills: list[Bill] = []
         for position, (posting, parties) in enumerate(zip(postings, found, strict=True)):
+            assert not isinstance(parties, ProblemError)  # refusals returned above
             key = AccumulatorKey.of(posting.request)
             try:
                 quote = await _quote(
@@ -288,23 +286,36 @@ async def _find(
     return bill
 
 
-async def _parties(
-    session: AsyncSession, *, institution_code: str, request: SettlementRequest
-) -> pricing.Parties:
-    """Who is treated where, or the refusal that needs no usage (unknown person or
-    institution, another insutype, care not networked there)."""
-    found = await pricing.parties(
+async def _parties_of_each(
+    session: AsyncSession, posted: Sequence[tuple[str, SettlementRequest]]
+) -> list[pricing.Parties | ProblemError]:
+    """Who is treated where for each (institution, request), read in one statement, or the
+    refusal that needs no usage (unknown person or institution, another insutype, care not
+    networked there)."""
+    found = await pricing.parties_of_each(
         session,
-        psn_no=request.psn_no,
-        institution_code=institution_code,
-        care_type=request.care_type,
+        [
+            pricing.Treated(request.psn_no, institution_code, request.care_type)
+            for institution_code, request in posted
+        ],
     )
+    return [_checked(parties, request) for parties, (_, request) in zip(found, posted, strict=True)]
+
+
+def _checked(
+    found: pricing.Parties | ProblemError, request: SettlementRequest
+) -> pricing.Parties | ProblemError:
+    if isinstance(found, ProblemError):
+        return found
     if found.person.insutype != request.insutype:
-        raise InsutypeMismatch(
+        return InsutypeMismatch(
             f"Person {found.person.psn_no} is insured under insutype {found.person.insutype}.",
             field="insutype",
         )
-    ensure_networked(found.institution, request.care_type)
+    try:
+        ensure_networked(found.institution, request.care_type)
+    except ProblemError as refusal:
+        return refusal
     return found
 
 
