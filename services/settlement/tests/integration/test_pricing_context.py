@@ -37,6 +37,16 @@ async def context_and_readers(service, psn_no: str) -> tuple[PricingContext, tup
     return context, readers
 
 
+def hypertension_registered(registration_id: str) -> ChronicRegistrationChanged:
+    return ChronicRegistrationChanged(
+        registration_id=registration_id,
+        psn_no="P0001",
+        disease_code="M03900",
+        disease_name="高血压",
+        institution_codes=[HOSPITAL],
+    )
+
+
 def folded(context: PricingContext) -> tuple[list, ...]:
     return context.filings, context.referrals, context.chronic_registrations
 
@@ -59,13 +69,7 @@ async def test_the_context_gives_the_filings_referrals_and_registrations_the_rea
         referral_issued(referral_id="R1", consortium_id=None, covered_institutions=[]),
         referral_issued(referral_id="R3", target_institution="H99", consortium_id=None),
         referral_issued(referral_id="R4", consortium_id="", valid_from=date(2025, 7, 1)),
-        ChronicRegistrationChanged(
-            registration_id="C2",
-            psn_no="P0001",
-            disease_code="M03900",
-            disease_name="高血压",
-            institution_codes=[HOSPITAL],
-        ),
+        hypertension_registered("C2"),
         ChronicRegistrationChanged(
             registration_id="C1",
             psn_no="P0001",
@@ -135,13 +139,7 @@ async def test_contexts_read_together_are_each_what_it_is_read_alone(settlement_
         filing_created("F1"),
         filing_created("F2", psn_no="P0002", start_date=date(2025, 3, 1)),
         referral_issued(referral_id="R1"),
-        ChronicRegistrationChanged(
-            registration_id="C1",
-            psn_no="P0001",
-            disease_code="M03900",
-            disease_name="高血压",
-            institution_codes=[HOSPITAL],
-        ),
+        hypertension_registered("C1"),
     )
     wanted = [
         Wanted("P0002", HOSPITAL),
