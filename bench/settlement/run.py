@@ -363,13 +363,11 @@ def raw_sender(
 # -- processes ------------------------------------------------------------------------------
 
 
-def uvicorn(app: str, listening: socket.socket, *more: str) -> list[str]:
-    """Both HTTP servers run alike: uvicorn (uvloop, httptools), no access log, one process
-    serving the listening socket it is handed."""
-    return [
-        *(sys.executable, "-m", "uvicorn", app, "--fd", str(listening.fileno())),
-        *("--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "60", *more),
-    ]
+def server_command(app: str, listening: socket.socket) -> list[str]:
+    """Both HTTP servers run alike (``serve.py``: uvicorn, uvloop, httptools, no access log),
+    one process serving the listening socket it is handed. ``serve.py`` lies beside
+    ``echo_app.py``, so the echo app imports as a top-level module."""
+    return [sys.executable, str(HERE / "serve.py"), app, str(listening.fileno())]
 
 
 def free_port() -> int:
@@ -395,12 +393,12 @@ def listening_sockets(port: int, count: int) -> list[socket.socket]:
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: str, port: int, workers: int, env: dict[str, str], *more: str
+    app: str, port: int, workers: int, env: dict[str, str]
 ) -> AsyncIterator[Connections]:
     sockets = listening_sockets(port, workers)
     processes = [
         subprocess.Popen(
-            uvicorn(app, listening, *more),
+            server_command(app, listening),
             env={**os.environ, **env},
             cwd=HERE.parent.parent,
             pass_fds=[listening.fileno()],
@@ -461,9 +459,7 @@ async def main(args: argparse.Namespace) -> None:
             serving(
                 "settlement.asgi:app", settlement_port, args.workers, env
             ) as settlement_connections,
-            serving(
-                "echo_app:app", echo_port, args.workers, {}, "--app-dir", str(HERE)
-            ) as echo_connections,
+            serving("echo_app:app", echo_port, args.workers, {}) as echo_connections,
             asyncpg.create_pool(
                 url.replace("postgresql+asyncpg", "postgresql"),
                 min_size=args.pool_size,
