@@ -210,7 +210,7 @@ async def closed_loop(
 
     async def worker() -> None:
         nonlocal issued, errors
-        while issued < count and time.perf_counter() < began + seconds:
+        while issued < count and time.perf_counter() < deadline:
             issued += 1
             started = time.perf_counter()
             ok = await send()
@@ -221,6 +221,7 @@ async def closed_loop(
 
     with without_collector_pauses():
         began = time.perf_counter()
+        deadline = began + seconds
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return Run(name, len(latencies), time.perf_counter() - began, latencies, errors)
 
