@@ -17,7 +17,7 @@ def to_fen(amount: Decimal | int | str) -> Decimal:
         if isinstance(amount, float):
             raise TypeError("money must not be a float")
         amount = Decimal(amount)
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+    return amount.quantize(FEN, ROUND_HALF_UP)  # positional: the keyword costs as much again
 
 
 def money_str(amount: Decimal) -> str:

@@ -13,7 +13,8 @@ committing anything goes stale after ``STALE_AFTER`` and may be taken over. Refu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -24,12 +25,18 @@ from sqlalchemy import delete, select, update
 
 from medins_common import timeutil
 from medins_common.api.responses import SerialisedJSONResponse
-from medins_common.api.security import CurrentPrincipal
+from medins_common.api.security import (
+    BearerCredentials,
+    CurrentPrincipal,
+    principal_from,
+    with_role,
+)
+from medins_common.auth import Principal, Role
 from medins_common.db import dialect_insert, writing
 from medins_common.errors import Conflict, RuleViolation
 from medins_common.messaging_tables import IDEMPOTENCY_KEYS as KEYS
 from medins_common.sensitive import keyed_hash
-from medins_common.service import Runtime, RuntimeDep
+from medins_common.service import Runtime
 from medins_common.unit_of_work import UnitOfWork
 
 HEADER = "Idempotency-Key"
@@ -165,26 +172,53 @@ def _json_response(
     return SerialisedJSONResponse(body, status_code=status_code, headers=headers)
 
 
-async def _idempotency(
-    request: Request,
-    runtime: RuntimeDep,
-    principal: CurrentPrincipal,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias=HEADER,
-            min_length=1,
-            max_length=120,
-            description="Retry-safe key: same key and body give the same answer",
-        ),
-    ] = None,
-) -> Idempotency:
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=120,
+        description="Retry-safe key: same key and body give the same answer",
+    ),
+]
+
+
+def idempotency_of(request: Request, principal: Principal, key: str | None) -> Idempotency:
     return Idempotency(
-        runtime=runtime,
+        runtime=request.app.state.runtime,
         scope=f"{principal.role.value}:{principal.subject}",
-        key=idempotency_key,
-        route=f"{request.method} {request.url.path}",
+        key=key,
+        # Only a keyed request's hash includes its route.
+        route=f"{request.method} {request.url.path}" if key is not None else "",
     )
 
 
+async def _idempotency(
+    request: Request, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+) -> Idempotency:
+    return idempotency_of(request, principal, idempotency_key)
+
+
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+@dataclass(frozen=True)
+class IdempotentCall:
+    principal: Principal
+    idempotency: Idempotency
+
+
+def idempotent_call(*roles: Role) -> Callable[..., Coroutine[Any, Any, IdempotentCall]]:
+    """The caller, checked for one of ``roles``, and its ``Idempotency``, solved as one
+    dependency: each dependency in a request's tree costs FastAPI CPU on every request, and
+    a hot endpoint such as a hospital's settlement is charged for all of them. The same
+    token check, role check and header as ``require_roles`` and ``IdempotencyDep``."""
+    allowed = frozenset(roles)
+
+    async def _idempotent_call(
+        request: Request, credentials: BearerCredentials, idempotency_key: IdempotencyKey = None
+    ) -> IdempotentCall:
+        principal = with_role(principal_from(request, credentials), allowed)
+        return IdempotentCall(principal, idempotency_of(request, principal, idempotency_key))
+
+    return _idempotent_call

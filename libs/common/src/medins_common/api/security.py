@@ -16,10 +16,15 @@ _bearer = HTTPBearer(
 )
 
 
-async def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def authenticate(request: Request, credentials: BearerCredentials) -> Principal:
+    return principal_from(request, credentials)
+
+
+def principal_from(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """Who the bearer token names; refused without a valid token."""
     if credentials is None:
         raise Unauthenticated("A bearer token is required.", field="Authorization")
     secret = request.app.state.settings.jwt_secret.get_secret_value()
@@ -38,12 +43,16 @@ def require_roles(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]
     allowed = frozenset(roles)
 
     async def _guard(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden(
-                f"This needs one of the roles {sorted(r.value for r in allowed)}; "
-                f"the token has {principal.role.value}.",
-                code="forbidden_role",
-            )
-        return principal
+        return with_role(principal, allowed)
 
     return _guard
+
+
+def with_role(principal: Principal, allowed: frozenset[Role]) -> Principal:
+    if principal.role not in allowed:
+        raise Forbidden(
+            f"This needs one of the roles {sorted(r.value for r in allowed)}; "
+            f"the token has {principal.role.value}.",
+            code="forbidden_role",
+        )
+    return principal

@@ -8,11 +8,12 @@ version). This saves five statements per settlement.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Collection
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import URL
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from settlement.adapters import read_model, reference_data
@@ -24,14 +25,20 @@ from settlement.domain.reference_data import PolicyVersion, VersionRef, in_force
 T = TypeVar("T")
 
 # By database (and table): the shipped defaults have the same version ids in every database.
-_versions: dict[tuple[URL, str], tuple[VersionsStamp, list[VersionRef]]] = {}
-_closed_periods: dict[URL, tuple[int, frozenset[str]]] = {}
-_catalogues: dict[tuple[URL, str], Catalogue] = {}
-_policies: dict[tuple[URL, str], PolicyVersion] = {}
+_versions: dict[tuple[str, str], tuple[VersionsStamp, list[VersionRef]]] = {}
+_closed_periods: dict[str, tuple[int, frozenset[str]]] = {}
+_catalogues: dict[tuple[str, str], Catalogue] = {}
+_policies: dict[tuple[str, str], PolicyVersion] = {}
+# Each engine's database as a key, rendered once: a URL renders itself on every hash.
+_databases: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
-def _database(session: AsyncSession) -> URL:
-    return session.get_bind().url
+def _database(session: AsyncSession) -> str:
+    engine = session.get_bind()
+    database = _databases.get(engine)
+    if database is None:
+        database = _databases[engine] = engine.url.render_as_string()
+    return database
 
 
 async def _version_in_force(
@@ -60,7 +67,7 @@ async def _stored_in_force(
     session: AsyncSession,
     tables: VersionTables,
     stamp: VersionsStamp,
-    cache: dict[tuple[URL, str], T],
+    cache: dict[tuple[str, str], T],
     load: Callable[[AsyncSession, str], Awaitable[T | None]],
     *,
     region: str,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from medins_common.api.idempotency import IdempotentCall, idempotent_call
 from medins_common.api.security import require_roles
 from medins_common.auth import Principal, Role
 from medins_common.group_commit import GroupCommit
@@ -24,7 +25,7 @@ def own_institution(hospital: Principal) -> str:
     return hospital.institution_code
 
 
-async def _settlement_batches(request: Request) -> GroupCommit[Posting, Bill]:
+def settlement_batches(request: Request) -> GroupCommit[Posting, Bill]:
     """One group commit for the process, made on first use."""
     state = request.app.state
     if not hasattr(state, "settlement_batches"):
@@ -41,4 +42,5 @@ async def _settlement_batches(request: Request) -> GroupCommit[Posting, Bill]:
     return state.settlement_batches
 
 
-SettlementBatches = Annotated[GroupCommit[Posting, Bill], Depends(_settlement_batches)]
+# A hospital's posting, checked and made retry-safe in one dependency (the hot path).
+HospitalPosting = Annotated[IdempotentCall, Depends(idempotent_call(Role.HOSPITAL))]

@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from medins_common.api.errors import PROBLEM_RESPONSES
-from medins_common.api.idempotency import IdempotencyDep
 from medins_common.api.responses import SerialisedJSONResponse
 from medins_common.api.security import require_roles
 from medins_common.auth import Principal, Role
 from medins_common.jsontext import json_text
 from medins_common.service import UnitOfWorkDep
 from medins_common.unit_of_work import UnitOfWork
-from settlement.entrypoints.api.deps import Hospital, SettlementBatches, own_institution
+from settlement.entrypoints.api.deps import (
+    Hospital,
+    HospitalPosting,
+    own_institution,
+    settlement_batches,
+)
 from settlement.entrypoints.api.settlement_schemas import (
     BillOut,
     BillSummaryOut,
@@ -77,15 +81,12 @@ async def pre_settle(
     "another body under the same setl_id is 409 setl_id_already_settled. An Idempotency-Key "
     "header makes any retry safe.",
 )
-async def settle(
-    body: SettlementIn,
-    hospital: Hospital,
-    idempotency: IdempotencyDep,
-    batches: SettlementBatches,
-) -> JSONResponse:
+async def settle(body: SettlementIn, call: HospitalPosting, request: Request) -> JSONResponse:
+    idempotency = call.idempotency
+
     async def operation(uow: UnitOfWork) -> str:
         posting = settlements.Posting(
-            institution_code=own_institution(hospital),
+            institution_code=own_institution(call.principal),
             setl_id=body.setl_id,
             request=body.to_request(),
         )
@@ -95,7 +96,7 @@ async def settle(
             if idempotency.keyed:
                 bill = await settlements.settle_bill(uow, posting)
             else:
-                bill = await batches.submit(posting)
+                bill = await settlement_batches(request).submit(posting)
         return json_text(bill_answer(bill))
 
     return await idempotency.run(body=body, operation=operation)
@@ -107,20 +108,20 @@ async def settle(
     summary="Reverse a settlement (2208): gives back what it used; booked in the open period",
 )
 async def reverse(
-    setl_id: SetlId,
-    hospital: Hospital,
-    idempotency: IdempotencyDep,
-    body: ReversalIn | None = None,
+    setl_id: SetlId, call: HospitalPosting, body: ReversalIn | None = None
 ) -> JSONResponse:
     body = body or ReversalIn()
 
     async def operation(uow: UnitOfWork) -> str:
         bill = await settlements.reverse_bill(
-            uow, institution_code=own_institution(hospital), setl_id=setl_id, reason=body.reason
+            uow,
+            institution_code=own_institution(call.principal),
+            setl_id=setl_id,
+            reason=body.reason,
         )
         return json_text(bill_answer(bill))
 
-    return await idempotency.run(body=body, operation=operation, status_code=200)
+    return await call.idempotency.run(body=body, operation=operation, status_code=200)
 
 
 @router.get("/{setl_id}", response_model=BillOut, summary="One settlement, with its rule trace")
