@@ -19,10 +19,20 @@ _LINE_FIGURES = (
 
 
 def line_json(line: LineResult) -> dict[str, Any]:
-    # vars(), not asdict(): asdict deep-copies every Decimal, which costs on every bill.
+    # Spelled out: it runs for every line of every bill (asdict() would also deep-copy
+    # every Decimal). ``line_of`` reads back exactly these keys.
     return {
-        name: (str(value) if isinstance(value, Decimal) else value)
-        for name, value in vars(line).items()
+        "item_code": line.item_code,
+        "name": line.name,
+        "kind": line.kind,
+        "item_class": line.item_class,
+        "qty": str(line.qty),
+        "price": str(line.price),
+        "amount": str(line.amount),
+        "fulamt_ownpay_amt": str(line.fulamt_ownpay_amt),
+        "overlmt_selfpay": str(line.overlmt_selfpay),
+        "preselfpay_amt": str(line.preselfpay_amt),
+        "inscp_scp_amt": str(line.inscp_scp_amt),
     }
 
 
