@@ -22,9 +22,9 @@ SERVICE = ServiceDefinition(
     settings_factory=SettlementSettings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=(
+        settlements.router,
         persons.router,
         reference_data.router,
-        settlements.router,
         reconciliations.router,
         periods.router,
         claims.router,
