@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import insert
 
 from devstack.testing import bearer
-from medins_common.api.idempotency import IdempotencyDep
+from medins_common.api.idempotency import IdempotencyDep, IdempotentCall, idempotent_call
+from medins_common.auth import Role
 from medins_common.errors import RuleViolation
 from medins_common.service import ServiceDefinition, create_app
 from medins_common.settings import ServiceSettings
@@ -36,6 +39,20 @@ class NoteOut(BaseModel):
 
 @router.post("/notes", status_code=201)
 async def create_note(body: NoteIn, idempotency: IdempotencyDep) -> JSONResponse:
+    return await idempotency.run(body=body, operation=_note_writer(body))
+
+
+# The same, with the caller's role and the key solved as one dependency (a hot POST's way).
+AdminCall = Annotated[IdempotentCall, Depends(idempotent_call(Role.ADMIN))]
+
+
+@router.post("/admin-notes", status_code=201)
+async def create_admin_note(body: NoteIn, call: AdminCall) -> JSONResponse:
+    assert call.principal.role is Role.ADMIN
+    return await call.idempotency.run(body=body, operation=_note_writer(body))
+
+
+def _note_writer(body: NoteIn) -> Callable[[UnitOfWork], Awaitable[NoteOut]]:
     async def write(uow: UnitOfWork) -> NoteOut:
         async with uow:
             if body.text == "refused":
@@ -48,7 +65,7 @@ async def create_note(body: NoteIn, idempotency: IdempotencyDep) -> JSONResponse
             await uow.commit()
         return NoteOut(id=new_id, text=body.text)
 
-    return await idempotency.run(body=body, operation=write)
+    return write
 
 
 SCRATCH = ServiceDefinition(
@@ -130,3 +147,37 @@ async def test_without_a_key_every_post_is_new(scratch):
                 await client.post("/notes", json={"text": "n"}, headers=ADMIN)
             ).status_code == 201
     assert await scratch.count(effects) == 2
+
+
+async def test_one_dependency_for_caller_and_key_replays_and_refuses_alike(scratch):
+    async with client_for(scratch) as client:
+        first = await client.post("/admin-notes", json={"text": "a"}, headers=with_key("k5"))
+        again = await client.post("/admin-notes", json={"text": "a"}, headers=with_key("k5"))
+        other = await client.post("/admin-notes", json={"text": "b"}, headers=with_key("k5"))
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert await scratch.count(effects) == 1
+
+
+async def test_one_dependency_for_caller_and_key_checks_the_token_and_the_role(scratch):
+    async with client_for(scratch) as client:
+        anonymous = await client.post("/admin-notes", json={"text": "a"})
+        garbage = await client.post(
+            "/admin-notes", json={"text": "a"}, headers={"Authorization": "Bearer x.y.z"}
+        )
+        clerk = await client.post(
+            "/admin-notes", json={"text": "a"}, headers=bearer("clerk", region="120000")
+        )
+        too_long = await client.post(
+            "/admin-notes", json={"text": "a"}, headers=with_key("k" * 121)
+        )
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "unauthenticated")
+    assert (garbage.status_code, garbage.json()["code"]) == (401, "invalid_token")
+    assert (clerk.status_code, clerk.json()["code"]) == (403, "forbidden_role")
+    assert too_long.status_code == 422
+    assert too_long.json()["code"] == "validation_error"
+    assert too_long.json()["field"] == "Idempotency-Key"
+    assert await scratch.count(effects) == 0

@@ -135,3 +135,16 @@ async def test_a_reversal_retried_with_its_idempotency_key_gets_the_same_answer(
 async def test_reversing_an_unknown_settlement_is_404(ready):
     assert_problem(await reverse(ready, "S404"), 404, "bill_not_found", "setl_id")
     assert await ready.count(bills) == 0
+
+
+async def test_only_a_hospital_with_a_token_may_reverse(ready):
+    await ready.client.post("/v1/settlements", json=bill_body("S1"), headers=HOSPITAL)
+    path = "/v1/settlements/S1/reversal"
+
+    anonymous = await ready.client.post(path)
+    admin = await ready.client.post(path, headers=ADMIN)
+
+    assert_problem(anonymous, 401, "unauthenticated")
+    assert_problem(admin, 403, "forbidden_role")
+    [bill] = await ready.rows(bills)
+    assert bill["reversed_at"] is None
