@@ -35,17 +35,16 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
-        self._committed = False
         await self.session.connection(execution_options=WRITE_OPTIONS)
         return self
 
     async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
         if self.held and exc_type is None:
             return  # the holder commits or abandons
-        if self._committed and exc_type is None:
-            await self.session.close()  # nothing left to roll back
-            return
-        await self.abandon()
+        if self.session.in_transaction():
+            await self.abandon()
+        else:  # committed: nothing left to roll back
+            await self.session.close()
 
     async def commit(self) -> None:
         if self._hold_commit:
@@ -53,7 +52,6 @@ class UnitOfWork:
             self.held = True
             return
         await self.session.commit()
-        self._committed = True
 
     async def release(self) -> None:
         """Commit a held transaction."""
